@@ -1,0 +1,137 @@
+"""Every term of torch.optim.SGD's update, checked against the formula on numbers."""
+
+# --8<-- [start:helper]
+import itertools
+import math
+
+import torch
+
+
+def torch_sgd(grads, theta=1.0, **options):
+    """Run torch.optim.SGD on one float64 scalar; return theta after each step."""
+    p = torch.nn.Parameter(torch.tensor(theta, dtype=torch.float64))
+    optimizer = torch.optim.SGD([p], **options)
+    thetas = []
+    for g in grads:
+        p.grad = torch.tensor(g, dtype=torch.float64)
+        optimizer.step()
+        thetas.append(p.item())
+    return thetas
+# --8<-- [end:helper]
+
+
+# --8<-- [start:plain]
+theta, g, lr = 1.0, 2.0, 0.1
+print(theta - lr * g, torch_sgd([g], theta, lr=lr))
+# --8<-- [end:plain]
+
+assert torch_sgd([g], theta, lr=lr) == [theta - lr * g]
+
+# --8<-- [start:weight_decay]
+weight_decay = 0.5
+by_formula = theta - lr * (g + weight_decay * theta)
+print(by_formula, torch_sgd([g], theta, lr=lr, weight_decay=weight_decay))
+# --8<-- [end:weight_decay]
+
+# --8<-- [start:momentum]
+p = torch.nn.Parameter(torch.tensor(1.0))
+optimizer = torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.5)
+for t in (1, 2):
+    p.grad = torch.tensor(2.0)
+    optimizer.step()
+    buffer = optimizer.state[p]["momentum_buffer"]
+    print(f"t={t}  buffer {buffer.item():.4f}  theta {p.item():.4f}")
+# --8<-- [end:momentum]
+
+assert math.isclose(buffer.item(), 2.8, rel_tol=1e-6) and math.isclose(p.item(), 0.52, rel_tol=1e-6)
+
+
+# --8<-- [start:reference]
+def sgd_by_formula(grads, theta, lr, momentum=0.0, dampening=0.0,
+                   weight_decay=0.0, nesterov=False, maximize=False):
+    thetas, b = [], None
+    for g in grads:
+        if maximize:
+            g = -g
+        if weight_decay != 0:
+            g = g + weight_decay * theta
+        if momentum != 0:
+            b = g if b is None else momentum * b + (1 - dampening) * g
+            g = g + momentum * b if nesterov else b
+        theta = theta - lr * g
+        thetas.append(theta)
+    return thetas
+# --8<-- [end:reference]
+
+
+# --8<-- [start:grid]
+grads = [2.0, -1.0, 0.5, 0.0, 3.0]
+checked = 0
+for momentum, dampening, weight_decay, nesterov, maximize in itertools.product(
+    [0.0, 0.9], [0.0, 0.5], [0.0, 0.1], [False, True], [False, True]
+):
+    if nesterov and (momentum == 0 or dampening != 0):
+        continue
+    options = dict(lr=0.1, momentum=momentum, dampening=dampening,
+                   weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+    ours = sgd_by_formula(grads, 1.0, **options)
+    theirs = torch_sgd(grads, 1.0, **options)
+    assert all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(ours, theirs)), options
+    checked += 1
+print(f"{checked} option combinations x {len(grads)} steps agree")
+# --8<-- [end:grid]
+
+# --8<-- [start:nesterov_rule]
+try:
+    torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.5, nesterov=True)
+except ValueError as error:
+    print(error)
+# --8<-- [end:nesterov_rule]
+
+# --8<-- [start:maximize]
+options = dict(lr=0.1, weight_decay=0.5, maximize=True)
+print("torch.optim.SGD   ", torch_sgd([2.0], 1.0, **options))
+print("negate, then decay", sgd_by_formula([2.0], 1.0, **options))
+print("decay, then negate", [1.0 - 0.1 * -(2.0 + 0.5 * 1.0)])
+# --8<-- [end:maximize]
+
+
+# --8<-- [start:sutskever]
+def pytorch_form(grads, lrs, mu, theta=1.0):
+    b = None
+    for g, lr in zip(grads, lrs):
+        b = g if b is None else mu * b + g
+        theta = theta - lr * b
+    return theta
+
+
+def sutskever_form(grads, lrs, mu, theta=1.0):
+    v = 0.0
+    for g, lr in zip(grads, lrs):
+        v = mu * v + lr * g
+        theta = theta - v
+    return theta
+
+
+grads, mu = [1.0, 1.0, 1.0, 1.0], 0.9
+constant = [0.1] * 4
+halving = [0.1, 0.05, 0.025, 0.0125]
+print(f"constant lr: pytorch {pytorch_form(grads, constant, mu):.6f}  "
+      f"sutskever {sutskever_form(grads, constant, mu):.6f}")
+print(f"halving lr:  pytorch {pytorch_form(grads, halving, mu):.6f}  "
+      f"sutskever {sutskever_form(grads, halving, mu):.6f}")
+# --8<-- [end:sutskever]
+
+# --8<-- [start:sutskever_torch]
+p = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
+optimizer = torch.optim.SGD([p], lr=0.1, momentum=0.9)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+for g in grads:
+    p.grad = torch.tensor(g, dtype=torch.float64)
+    optimizer.step()
+    scheduler.step()
+print(f"torch.optim.SGD + StepLR: {p.item():.6f}")
+# --8<-- [end:sutskever_torch]
+
+assert math.isclose(p.item(), pytorch_form(grads, halving, mu), rel_tol=1e-12)
+assert not math.isclose(p.item(), sutskever_form(grads, halving, mu), rel_tol=1e-3)

@@ -1,0 +1,107 @@
+"""Which parameters optimizer.step() updates, and which it leaves alone."""
+
+# --8<-- [start:setup]
+import torch
+
+
+def make_model():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 1))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.fill_(0.5)
+    return model
+
+
+x = torch.tensor([[1.0, 2.0]])
+# --8<-- [end:setup]
+
+# --8<-- [start:param_groups]
+model = make_model()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+group = optimizer.param_groups[0]
+print(len(optimizer.param_groups), len(group["params"]))
+print(sorted(key for key in group if key != "params"))
+print(all(p is q for p, q in zip(group["params"], model.parameters())))
+# --8<-- [end:param_groups]
+
+# --8<-- [start:not_given]
+model = make_model()
+optimizer = torch.optim.SGD(model[0].parameters(), lr=0.1)
+
+model(x).sum().backward()
+before = [p.detach().clone() for p in model.parameters()]
+optimizer.step()
+
+for (name, p), old in zip(model.named_parameters(), before):
+    print(f"{name:8} grad is None: {p.grad is None!s:5}  changed: {not torch.equal(p, old)}")
+# --8<-- [end:not_given]
+
+assert torch.equal(model[1].weight.detach(), torch.full((1, 2), 0.5))
+
+# --8<-- [start:frozen]
+model = make_model()
+model[0].weight.requires_grad_(False)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+model(x).sum().backward()
+optimizer.step()
+print(model[0].weight.grad)
+print(model[0].weight.detach())
+# --8<-- [end:frozen]
+
+# --8<-- [start:trainable_only]
+trainable = [p for p in model.parameters() if p.requires_grad]
+optimizer = torch.optim.SGD(trainable, lr=0.1)
+print(len(trainable), "of", len(list(model.parameters())))
+# --8<-- [end:trainable_only]
+
+# --8<-- [start:none_vs_zeros]
+def one_step(grad):
+    p = torch.nn.Parameter(torch.tensor(1.0))
+    p.grad = grad
+    torch.optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1).step()
+    return p.detach()
+
+
+print("grad None  ->", one_step(None))
+print("grad zeros ->", one_step(torch.tensor(0.0)))
+# --8<-- [end:none_vs_zeros]
+
+assert one_step(None).item() == 1.0
+assert abs(one_step(torch.tensor(0.0)).item() - 0.99) < 1e-7
+
+# --8<-- [start:groups]
+model = make_model()
+optimizer = torch.optim.SGD(
+    [
+        {"params": model[0].parameters()},
+        {"params": model[1].parameters(), "lr": 0.01},
+    ],
+    lr=0.1,
+)
+for p in model.parameters():
+    p.grad = torch.ones_like(p)
+optimizer.step()
+
+print([group["lr"] for group in optimizer.param_groups])
+print(model[0].bias.detach(), model[1].bias.detach())
+# --8<-- [end:groups]
+
+# --8<-- [start:add_group]
+extra = torch.nn.Parameter(torch.tensor(2.0))
+optimizer.add_param_group({"params": [extra], "lr": 1.0})
+extra.grad = torch.tensor(0.5)
+optimizer.step()
+print(len(optimizer.param_groups), extra.detach())
+# --8<-- [end:add_group]
+
+# --8<-- [start:set_rejected]
+try:
+    torch.optim.SGD([{"params": set(model.parameters())}], lr=0.1)
+except TypeError as error:
+    print(error)
+
+unordered = torch.optim.SGD(set(model.parameters()), lr=0.1)
+print(type(unordered.param_groups[0]["params"]).__name__)
+# --8<-- [end:set_rejected]

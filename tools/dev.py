@@ -1,0 +1,49 @@
+"""Set up the project's virtual environment and run the site or the test suite.
+
+    python3 tools/dev.py serve   # install, then serve the site at http://127.0.0.1:8000
+    python3 tools/dev.py test    # install, then run every test (doc examples, build, search)
+
+Extra arguments after the command go to mkdocs or pytest. The environment lives in .venv and
+is reinstalled only when pyproject.toml changes.
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / "installed-pyproject.sha256"
+
+
+def ensure_environment() -> None:
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not (BIN / "python").exists():
+        print(f"Creating {VENV}", flush=True)
+        venv.create(VENV, with_pip=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test"}:
+        print(__doc__, file=sys.stderr)
+        return 2
+    command, extra = sys.argv[1], sys.argv[2:]
+    ensure_environment()
+    if command == "serve":
+        argv = [str(BIN / "mkdocs"), "serve", "--dev-addr", "127.0.0.1:8000", *extra]
+    else:
+        argv = [str(BIN / "pytest"), *extra]
+    return subprocess.run(argv, cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
