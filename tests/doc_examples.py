@@ -117,19 +117,24 @@ def expand(lines: list[str], first_line: int, path: str) -> tuple[list[str], lis
             raise DocExampleError(f"{here}: use one-line includes (--8<-- \"file.py:section\") in code blocks")
         included = preprocessor.run([line])
         target = preprocessor.parse_snippet_target(match.group("snippet")[1:-1].strip())
-        origins.extend(trace_lines(included, target["path"], here))
+        origins.extend(trace_lines(included, target, here))
         expanded.extend(included)
     if expanded != whole:
         raise DocExampleError(f"{path}:{first_line}: includes expand differently line by line; simplify the block")
     return expanded, origins
 
 
-def trace_lines(included: list[str], name: str, include_origin: Origin) -> list[Origin]:
-    """Find each included line in its source file (lines keep their order)."""
-    source = Path(snippet_preprocessor().get_snippet_path(name))
+def trace_lines(included: list[str], target: dict, include_origin: Origin) -> list[Origin]:
+    """Find each included line in its source file: in order, from the section or range start."""
+    source = Path(snippet_preprocessor().get_snippet_path(target["path"]))
     relative = source.relative_to(ROOT).as_posix()
     file_lines = source.read_text(encoding="utf-8").split("\n")
-    origins, cursor = [], 0
+    cursor = 0
+    if target["section"]:
+        cursor = next(i for i, line in enumerate(file_lines) if f"[start:{target['section']}]" in line)
+    elif target["start"]:
+        cursor = target["start"][0] or 0
+    origins = []
     for line in included:
         for index in range(cursor, len(file_lines)):
             if file_lines[index].strip() == line.strip():

@@ -1,0 +1,90 @@
+"""Checks on the built site: both languages, version footer, formulas, search, self-hosting."""
+
+import json
+import re
+import tomllib
+from html.parser import HTMLParser
+from importlib.metadata import version
+
+import pytest
+
+from tests.site_build import LANGUAGES, ROOT, built_page, page_names
+
+PAGES = page_names()
+
+
+def pinned(name: str) -> str:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return next(d.split("==")[1] for d in project["dependencies"] if d.startswith(f"{name}=="))
+
+
+def test_both_languages_have_the_same_pages():
+    zh = sorted(p.name for p in (ROOT / "docs" / "zh").glob("*.md"))
+    assert PAGES and zh == PAGES
+
+
+def test_installed_torch_is_the_pinned_one():
+    assert version("torch").split("+")[0] == pinned("torch")
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_states_the_verified_torch_version(site, locale, name):
+    html = built_page(site, locale, name).read_text(encoding="utf-8")
+    footer = re.search(r'class="md-copyright__highlight verified-with">(.*?)</div>', html, re.S)
+    assert footer, f"{locale}/{name}: no verified-with footer"
+    assert f"PyTorch {pinned('torch')}" in footer.group(1)
+
+
+class Resources(HTMLParser):
+    """Collects every URL the browser would fetch while loading the page."""
+
+    LOADS = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+             ("source", "src"), ("video", "src"), ("audio", "src")}
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") in {"alternate", "canonical"}:
+            return  # navigation hints, not fetched at load
+        for element, attribute in self.LOADS:
+            if tag == element and attrs.get(attribute):
+                self.urls.append(attrs[attribute])
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_nothing_from_other_hosts(site, locale, name):
+    parser = Resources()
+    parser.feed(built_page(site, locale, name).read_text(encoding="utf-8"))
+    assert parser.urls, "the parser found no resources at all"
+    external = [url for url in parser.urls if re.match(r"(https?:)?//", url)]
+    assert external == []
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_formulas_are_rendered_to_mathml(site, locale, name):
+    html = built_page(site, locale, name).read_text(encoding="utf-8")
+    source = (ROOT / "docs" / locale / name).read_text(encoding="utf-8")
+    tex_in_source = len(re.findall(r"\$\$|(?<![\\$])\$(?!\$)", source)) // 2
+    assert html.count("<math ") == tex_in_source
+    assert not re.search(r'class="arithmatex">\s*\\[(\[]', html)
+
+
+def search_tokens(site, prefix):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    tokens = set()
+    for doc in index["docs"]:
+        if doc["location"].startswith(prefix):
+            tokens.update(t for t in separator.split(doc["title"] + " " + doc["text"]) if t)
+    return tokens
+
+
+@pytest.mark.parametrize("term", ["梯度", "学习率", "动量"])
+def test_chinese_terms_are_separate_search_tokens(site, term):
+    assert term in search_tokens(site, "zh/")
