@@ -20,6 +20,13 @@ def torch_sgd(grads, theta=1.0, **options):
 # --8<-- [end:helper]
 
 
+# --8<-- [start:defaults]
+import inspect
+
+signature = inspect.signature(torch.optim.SGD)
+print({name: p.default for name, p in signature.parameters.items() if p.default is not p.empty})
+# --8<-- [end:defaults]
+
 # --8<-- [start:plain]
 theta, g, lr = 1.0, 2.0, 0.1
 print(theta - lr * g, torch_sgd([g], theta, lr=lr))

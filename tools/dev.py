@@ -38,6 +38,8 @@ def main() -> int:
         return 2
     command, extra = sys.argv[1], sys.argv[2:]
     ensure_environment()
+    # Material's end-of-life notice is printed on every build; it is not about this site.
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     if command == "serve":
         argv = [str(BIN / "mkdocs"), "serve", "--dev-addr", "127.0.0.1:8000", *extra]
     else:
