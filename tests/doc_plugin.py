@@ -25,3 +25,23 @@ doc_pages = Sybil(
 )
 
 pytest_collect_file = doc_pages.pytest()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many page examples ran, per language, so a silent drop shows in every report."""
+    outcome_of = {}
+    for outcome in ("passed", "skipped", "failed", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            # A passing example reports three phases; count its call. Others count once.
+            if nodeid.startswith("docs/") and (outcome != "passed" or report.when == "call"):
+                outcome_of[nodeid] = outcome
+    counts = {}
+    for nodeid, outcome in outcome_of.items():
+        language = counts.setdefault(nodeid.split("/")[1], {})
+        language[outcome] = language.get(outcome, 0) + 1
+    if counts:
+        terminalreporter.section("doc examples")
+        for language, outcomes in sorted(counts.items()):
+            detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+            terminalreporter.write_line(f"docs/{language}: {sum(outcomes.values())} examples ({detail})")
