@@ -60,3 +60,11 @@ for hand, ours in zip(by_hand, with_torch):
     t, loss, dw, db, w, b = ours
     print(f"{t:2d} | {loss:7.4f} | {dw:6.2f} | {db:6.2f} | {w:7.4f} | {b:7.4f}")
 # --8<-- [end:table]
+
+# --8<-- [start:long_run]
+w, b = 0.0, 0.0
+for t in range(1000):
+    loss, dw, db = loss_and_grads(w, b)
+    w, b = w - lr * dw, b - lr * db
+print(f"after 1000 steps: w {w:.4f}, b {b:.4f}, loss {loss:.1e}")
+# --8<-- [end:long_run]

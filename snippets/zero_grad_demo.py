@@ -61,18 +61,20 @@ loss_fn = torch.nn.MSELoss()
 
 big = make_model()
 optimizer = torch.optim.SGD(big.parameters(), lr=0.1, momentum=0.9)
-optimizer.zero_grad()
-loss_fn(big(inputs), targets).backward()
-optimizer.step()
+for step in range(3):
+    optimizer.zero_grad()
+    loss_fn(big(inputs), targets).backward()
+    optimizer.step()
 
 small = make_model()
 optimizer = torch.optim.SGD(small.parameters(), lr=0.1, momentum=0.9)
 n_micro = 4
-optimizer.zero_grad()
-for x, y in zip(inputs.chunk(n_micro), targets.chunk(n_micro)):
-    loss = loss_fn(small(x), y) / n_micro
-    loss.backward()
-optimizer.step()
+for step in range(3):
+    optimizer.zero_grad()
+    for x, y in zip(inputs.chunk(n_micro), targets.chunk(n_micro)):
+        loss = loss_fn(small(x), y) / n_micro
+        loss.backward()
+    optimizer.step()
 
 print(torch.allclose(big.weight, small.weight, rtol=1e-12, atol=0))
 print(torch.allclose(big.bias, small.bias, rtol=1e-12, atol=0))

@@ -1,0 +1,341 @@
+"""From-scratch reference implementations of `torch.optim.SGD`, `Adam` and `AdamW`.
+
+Each update rule is written with plain tensor operations, one line per formula, with
+variable names that follow the symbols on the formula pages:
+
+| symbol | name here | PyTorch argument |
+| --- | --- | --- |
+| $\\theta$ | `theta` | the parameter |
+| $g_t$ | `g` | the parameter's `.grad` |
+| $\\gamma$ | `lr` | `lr` |
+| $\\lambda$ | `weight_decay` | `weight_decay` |
+| $\\mu$ | `momentum` | `momentum` |
+| $\\tau$ | `dampening` | `dampening` |
+| $b_t$ | `b` | `state["momentum_buffer"]` |
+| $\\beta_1, \\beta_2$ | `beta1`, `beta2` | `betas` |
+| $m_t, v_t$ | `m`, `v` | `state["exp_avg"]`, `state["exp_avg_sq"]` |
+| $\\epsilon$ | `eps` | `eps` |
+
+The classes accept the same arguments as their `torch.optim` counterparts (parameters or
+parameter groups, hyperparameters, `maximize`, `amsgrad`) and raise the same exception
+types for invalid values. The test suite checks them against `torch.optim` after every
+step on random shapes, dtypes, options and parameter groups. Run this file to see one
+comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import torch
+from torch import Tensor
+
+
+def sgd_update(
+    theta: Tensor,
+    g: Tensor,
+    b: Tensor | None,
+    *,
+    lr: float,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+    maximize: bool = False,
+) -> tuple[Tensor, Tensor | None]:
+    """One step of `torch.optim.SGD` for one parameter.
+
+    Args:
+        theta: The parameter before the step, $\\theta_{t-1}$.
+        g: Its gradient, $\\nabla f(\\theta_{t-1})$.
+        b: The momentum buffer $b_{t-1}$, or `None` before the parameter's first step.
+        lr: Learning rate $\\gamma$.
+        momentum: Momentum factor $\\mu$.
+        dampening: Dampening $\\tau$, applied from the second step on.
+        weight_decay: L2 penalty $\\lambda$.
+        nesterov: Use Nesterov momentum.
+        maximize: Climb the objective instead of descending it.
+
+    Returns:
+        The new parameter $\\theta_t$ and the new buffer $b_t$ (`None` when $\\mu = 0$).
+
+    The lines implement, in order:
+
+    1. $g_t = -\\nabla f(\\theta_{t-1})$ if maximizing (before weight decay);
+    2. $g_t \\leftarrow g_t + \\lambda \\theta_{t-1}$;
+    3. $b_1 = g_1$, $b_t = \\mu b_{t-1} + (1 - \\tau) g_t$ for $t > 1$; then
+       $g_t \\leftarrow g_t + \\mu b_t$ (Nesterov) or $g_t \\leftarrow b_t$;
+    4. $\\theta_t = \\theta_{t-1} - \\gamma g_t$.
+
+    `x.add(y, alpha=a)` is $x + a y$. It is used instead of `x + a * y` because PyTorch
+    computes it that way (on CPU, with one rounding where the processor fuses the multiply
+    and add), so the reference matches `torch.optim.SGD` to the last bit, not just closely.
+    """
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g.add(theta, alpha=weight_decay)
+    if momentum != 0:
+        b = g.clone() if b is None else b.mul(momentum).add(g, alpha=1 - dampening)
+        g = g.add(b, alpha=momentum) if nesterov else b
+    else:
+        b = None
+    theta = theta.add(g, alpha=-lr)
+    return theta, b
+
+
+def adam_update(
+    theta: Tensor,
+    g: Tensor,
+    m: Tensor,
+    v: Tensor,
+    v_max: Tensor | None,
+    t: int,
+    *,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float = 0.0,
+    amsgrad: bool = False,
+    maximize: bool = False,
+    decoupled_weight_decay: bool = False,
+) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:
+    """One step of `torch.optim.Adam` (or, with decoupled weight decay, `AdamW`).
+
+    Args:
+        theta: The parameter before the step, $\\theta_{t-1}$.
+        g: Its gradient, $\\nabla f(\\theta_{t-1})$.
+        m: First moment $m_{t-1}$ (zeros before the first step).
+        v: Second moment $v_{t-1}$ (zeros before the first step).
+        v_max: Running maximum of $v$ for AMSGrad, else `None`.
+        t: This parameter's step number, starting at 1.
+        lr: Learning rate $\\gamma$.
+        beta1: Decay $\\beta_1$ of the first moment.
+        beta2: Decay $\\beta_2$ of the second moment.
+        eps: $\\epsilon$, added to the denominator.
+        weight_decay: $\\lambda$: an L2 term in the gradient (Adam) or a direct decay of
+            the weights (AdamW).
+        amsgrad: Divide by the running maximum of $\\hat v$ instead of $\\hat v$.
+        maximize: Climb the objective instead of descending it.
+        decoupled_weight_decay: AdamW's weight decay.
+
+    Returns:
+        $\\theta_t$, $m_t$, $v_t$ and the new running maximum (`None` without AMSGrad).
+
+    The lines implement, in order:
+
+    1. $g_t = -\\nabla f(\\theta_{t-1})$ if maximizing;
+    2. AdamW: $\\theta_{t-1} \\leftarrow \\theta_{t-1} (1 - \\gamma \\lambda)$;
+       Adam: $g_t \\leftarrow g_t + \\lambda \\theta_{t-1}$;
+    3. $m_t = \\beta_1 m_{t-1} + (1 - \\beta_1) g_t$, computed as the linear interpolation
+       $m_{t-1} + (1 - \\beta_1)(g_t - m_{t-1})$ (`torch.lerp`, the same value);
+    4. $v_t = \\beta_2 v_{t-1} + (1 - \\beta_2) g_t^2$;
+    5. $\\hat m_t = m_t / (1 - \\beta_1^t)$ and $\\hat v_t = v_t / (1 - \\beta_2^t)$, with
+       AMSGrad $\\max$ of all $v$ so far in place of $v_t$;
+    6. $\\theta_t = \\theta_{t-1} - \\gamma \\hat m_t / (\\sqrt{\\hat v_t} + \\epsilon)$.
+
+    Steps 5 and 6 are computed in the order PyTorch uses, $\\gamma / (1 - \\beta_1^t)$ times
+    $m_t / (\\sqrt{v_t} / \\sqrt{1 - \\beta_2^t} + \\epsilon)$, which is the same formula.
+    `torch.addcmul(x, y, z, value=a)` is $x + a y z$ and `torch.addcdiv(x, y, z, value=a)`
+    is $x + a y / z$: the operations PyTorch uses, so the rounding matches too.
+    """
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g.add(theta, alpha=weight_decay)
+    m = torch.lerp(m, g, 1 - beta1)
+    v = torch.addcmul(v * beta2, g, g, value=1 - beta2)
+    bias_correction1 = 1 - beta1**t
+    bias_correction2 = 1 - beta2**t
+    if amsgrad:
+        v_max = torch.maximum(v_max, v)
+        denom = v_max.sqrt() / bias_correction2**0.5 + eps
+    else:
+        denom = v.sqrt() / bias_correction2**0.5 + eps
+    step_size = lr / bias_correction1
+    theta = torch.addcdiv(theta, m, denom, value=-step_size)
+    return theta, m, v, v_max
+
+
+class Optimizer:
+    """What every `torch.optim` optimizer shares: parameter groups, state, `step()`.
+
+    Args:
+        params: Tensors, or dicts that each hold `params` and per-group options.
+        defaults: The options a group gets when it does not set them.
+    """
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
+        if isinstance(params, Tensor):
+            raise TypeError("params must be an iterable of Tensors or dicts, not a Tensor")
+        self.defaults = defaults
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group; its params must be an ordered collection (a `set` is rejected)."""
+        params = group["params"]
+        if isinstance(params, set):
+            raise TypeError("parameters must be an ordered collection, not a set")
+        group = {**self.defaults, **group, "params": [params] if isinstance(params, Tensor) else list(params)}
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set every held parameter's `.grad` to `None` (default) or to zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.detach_().zero_()
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """Update every held parameter that has a gradient, in place; skip the others."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self.update(p, self.state.setdefault(p, {}), group)
+
+    def update(self, p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """`torch.optim.SGD`, built on [`sgd_update`][reference_optim.sgd_update].
+
+    Args:
+        params: Tensors or parameter groups.
+        lr: Learning rate $\\gamma$.
+        momentum: Momentum factor $\\mu$.
+        dampening: Dampening $\\tau$.
+        weight_decay: L2 penalty $\\lambda$.
+        nesterov: Use Nesterov momentum (needs $\\mu > 0$ and $\\tau = 0$).
+        maximize: Climb the objective instead of descending it.
+
+    Raises:
+        ValueError: For a negative `lr`, `momentum` or `weight_decay`, or Nesterov without
+            momentum or with dampening, as `torch.optim.SGD` does.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
+                 nesterov=False, *, maximize=False):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def update(self, p, state, group):
+        theta, b = sgd_update(
+            p, p.grad, state.get("momentum_buffer"),
+            lr=group["lr"], momentum=group["momentum"], dampening=group["dampening"],
+            weight_decay=group["weight_decay"], nesterov=group["nesterov"], maximize=group["maximize"],
+        )
+        p.copy_(theta)
+        if b is not None:
+            state["momentum_buffer"] = b
+
+
+class Adam(Optimizer):
+    """`torch.optim.Adam`, built on [`adam_update`][reference_optim.adam_update].
+
+    Args:
+        params: Tensors or parameter groups.
+        lr: Learning rate $\\gamma$.
+        betas: $(\\beta_1, \\beta_2)$.
+        eps: $\\epsilon$.
+        weight_decay: L2 penalty $\\lambda$, added to the gradient.
+        amsgrad: Use the AMSGrad variant.
+        maximize: Climb the objective instead of descending it.
+
+    Raises:
+        ValueError: For a negative `lr`, `eps` or `weight_decay`, or a beta outside
+            $[0, 1)$, as `torch.optim.Adam` does.
+    """
+
+    decoupled_weight_decay = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False, *, maximize=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def update(self, p, state, group):
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = torch.zeros_like(p)
+            state["exp_avg_sq"] = torch.zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = torch.zeros_like(p)
+        state["step"] += 1
+        beta1, beta2 = group["betas"]
+        theta, m, v, v_max = adam_update(
+            p, p.grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"), state["step"],
+            lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+            weight_decay=group["weight_decay"], amsgrad=group["amsgrad"], maximize=group["maximize"],
+            decoupled_weight_decay=self.decoupled_weight_decay,
+        )
+        p.copy_(theta)
+        state["exp_avg"], state["exp_avg_sq"] = m, v
+        if v_max is not None:
+            state["max_exp_avg_sq"] = v_max
+
+
+class AdamW(Adam):
+    """`torch.optim.AdamW`: Adam whose weight decay shrinks the weights directly.
+
+    Identical to [`Adam`][reference_optim.Adam] except that $\\lambda$ decays the weights,
+    $\\theta \\leftarrow \\theta (1 - \\gamma \\lambda)$, instead of being added to the
+    gradient, and its default is `1e-2`.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+
+
+if __name__ == "__main__":
+    # One step, p=1, g=0.5, lr=0.1, weight_decay=0.1: Adam and AdamW, ours and torch's.
+    for ours, theirs in ((Adam, torch.optim.Adam), (AdamW, torch.optim.AdamW)):
+        results = []
+        for cls in (ours, theirs):
+            p = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
+            p.grad = torch.tensor(0.5, dtype=torch.float64)
+            cls([p], lr=0.1, weight_decay=0.1).step()
+            results.append(p.item())
+        print(f"{ours.__name__:5} reference {results[0]:.6f}  torch {results[1]:.6f}")
+        assert abs(results[0] - results[1]) < 1e-12
