@@ -142,3 +142,31 @@ print(f"torch.optim.SGD + StepLR: {p.item():.6f}")
 
 assert math.isclose(p.item(), pytorch_form(grads, halving, mu), rel_tol=1e-12)
 assert not math.isclose(p.item(), sutskever_form(grads, halving, mu), rel_tol=1e-3)
+
+# --8<-- [start:reference_beside_torch]
+from reference_optim import SGD as ReferenceSGD
+
+options = dict(lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01, maximize=True)
+ours = torch.nn.Parameter(torch.tensor([1.0, -2.0, 0.5]))
+theirs = torch.nn.Parameter(ours.detach().clone())
+reference = ReferenceSGD([ours], **options)
+optimizer = torch.optim.SGD([theirs], **options)
+for g in ([0.5, -1.0, 2.0], [0.1, 0.2, -0.3], [1.0, 1.0, 1.0]):
+    ours.grad, theirs.grad = torch.tensor(g), torch.tensor(g)
+    reference.step()
+    optimizer.step()
+    print(ours.detach(), torch.equal(ours, theirs))
+# --8<-- [end:reference_beside_torch]
+
+# --8<-- [start:adam]
+from reference_optim import Adam as ReferenceAdam, AdamW as ReferenceAdamW
+
+for ours_cls, torch_cls in ((ReferenceAdam, torch.optim.Adam), (ReferenceAdamW, torch.optim.AdamW)):
+    results = []
+    for cls in (ours_cls, torch_cls):
+        p = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
+        p.grad = torch.tensor(0.5, dtype=torch.float64)
+        cls([p], lr=0.1, weight_decay=0.1).step()
+        results.append(round(p.item(), 6))
+    print(torch_cls.__name__, results)
+# --8<-- [end:adam]

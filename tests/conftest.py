@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import settings
 
-from tests.reference_errors import summary_lines
+from tests.report import SECTIONS
 from tests.site_build import build_site
 
 # 200 examples per property, no deadline (a slow example on a busy machine is not a bug),
@@ -17,8 +17,7 @@ def site(tmp_path_factory):
 
 
 def pytest_terminal_summary(terminalreporter):
-    lines = list(summary_lines())
-    if lines:
-        terminalreporter.section("reference optimizers vs torch.optim")
-        for line in lines:
+    for section, lines in SECTIONS.items():
+        terminalreporter.section(section)
+        for line in lines.values():
             terminalreporter.write_line(line)

@@ -62,6 +62,7 @@ class CodeBlock:
     origins: list[Origin]
     expected_output: str | None = None
     output_origin: Origin | None = None
+    printed: str | None = None  # what the last run printed, for the determinism check
 
 
 def fence_language(info: str) -> str:
@@ -146,6 +147,12 @@ def trace_lines(included: list[str], target: dict, include_origin: Origin) -> li
     return origins
 
 
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the repository when it is inside it."""
+    path = path.resolve()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
 def fence_lines(fence: str, where: str) -> list[str]:
     """The lines between a fence's opening and closing lines, less the fence's own indentation.
 
@@ -167,7 +174,7 @@ class DocExampleParser:
     lexer = RawFencedCodeBlockLexer(info_pattern=INFO)
 
     def __call__(self, document: Document):
-        path = Path(document.path).resolve().relative_to(ROOT).as_posix()
+        path = shown_path(Path(document.path))
         self.check_includes_outside_fences(document, path)
         pending: tuple[Region, CodeBlock] | None = None
         for lexed in self.lexer(document):
@@ -226,7 +233,7 @@ def evaluate_block(example) -> str | None:
         if line is not None and 0 < line <= len(block.origins):
             error.add_note(f"failing line comes from {block.origins[line - 1]}")
         raise
-    printed = captured.getvalue()
+    printed = block.printed = captured.getvalue()
     if block.expected_output is None:
         if printed:
             return f"the block printed output that the page does not show:\n{printed}"

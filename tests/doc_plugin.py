@@ -2,11 +2,12 @@
 
 torch is imported once here for the whole suite. Each page gets a fresh namespace in which
 its blocks run in page order, starting from the same seed and PyTorch's default print options.
+There is no skip directive: every block on a page runs (tests/test_guards.py checks the
+built pages for any that did not).
 """
 
 import torch
 from sybil import Sybil
-from sybil.parsers.markdown import SkipParser
 
 from tests.doc_examples import ROOT, DocExampleParser
 
@@ -18,7 +19,7 @@ def setup_page(namespace):
 
 
 doc_pages = Sybil(
-    parsers=[DocExampleParser(), SkipParser()],
+    parsers=[DocExampleParser()],
     path=str(ROOT),
     patterns=["docs/**/*.md"],
     setup=setup_page,

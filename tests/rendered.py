@@ -1,0 +1,77 @@
+"""What a built page shows a reader: code blocks, formulas, headings and admonitions.
+
+Only the article is read (not the navigation or the table of contents), in document order.
+"""
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+
+@dataclass
+class CodeBlock:
+    language: str
+    text: str
+
+    @property
+    def first_line(self) -> str:
+        return next((line for line in self.text.splitlines() if line.strip()), "")
+
+
+@dataclass
+class Page:
+    code: list[CodeBlock] = field(default_factory=list)
+    formulas: list[str] = field(default_factory=list)
+    headings: list[tuple[int, str | None]] = field(default_factory=list)
+    admonitions: list[str] = field(default_factory=list)
+
+
+class _Reader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.page = Page()
+        self.in_article = False
+        self.language = None  # of the highlight div we are in
+        self.code_depth = 0  # >0 inside <pre> of a highlighted block
+        self.in_annotation = False
+        self.buffer = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "article":
+            self.in_article = True
+        if not self.in_article:
+            return
+        if tag == "div" and "highlight" in classes:
+            self.language = next((c.removeprefix("language-") for c in classes if c.startswith("language-")), "")
+        elif tag == "pre" and self.language is not None:
+            self.code_depth, self.buffer = 1, []
+        elif tag == "td" and "linenos" in classes:
+            raise ValueError("line-number tables are not supported by this reader")
+        elif tag == "annotation" and attrs.get("encoding") == "application/x-tex":
+            self.in_annotation, self.buffer = True, []
+        elif tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            # The page title's anchor is derived from its text; section anchors are explicit.
+            self.page.headings.append((int(tag[1]), attrs.get("id") if tag != "h1" else None))
+        elif tag == "div" and "admonition" in classes:
+            self.page.admonitions.append(" ".join(c for c in classes if c != "admonition"))
+
+    def handle_endtag(self, tag):
+        if tag == "article":
+            self.in_article = False
+        elif tag == "pre" and self.code_depth:
+            self.page.code.append(CodeBlock(self.language, "".join(self.buffer)))
+            self.code_depth, self.language = 0, None
+        elif tag == "annotation" and self.in_annotation:
+            self.page.formulas.append("".join(self.buffer))
+            self.in_annotation = False
+
+    def handle_data(self, data):
+        if self.code_depth or self.in_annotation:
+            self.buffer.append(data)
+
+
+def read_page(html: str) -> Page:
+    reader = _Reader()
+    reader.feed(html)
+    return reader.page
