@@ -38,6 +38,7 @@ OUTPUT = {"output"}
 NOT_EXECUTED = {"bash", "console", "shell", "sh", "text", "toml", "yaml", "json", "ini"}
 
 INFO = re.compile(r"(?P<info>[^\n]*)\n")
+FENCE_LINE = re.compile(r"\s*(`{3,}|~{3,})")
 CLASS_LANGUAGE = re.compile(r"^\{\s*\.([\w+-]+)")
 
 
@@ -206,14 +207,16 @@ class DocExampleParser:
             yield pending[0]
 
     def check_includes_outside_fences(self, document: Document, path: str) -> None:
-        """An include outside a fence could bring in code blocks the tests never see."""
+        """An include outside a fence may bring in text (a table), but never a code block."""
         inside = [(region.start, region.end) for region in self.lexer(document)]
-        pattern = snippet_preprocessor().RE_ALL_SNIPPETS
+        preprocessor = snippet_preprocessor()
         position = 0
         for number, line in enumerate(document.text.split("\n"), start=1):
-            match = pattern.match(line)
+            match = preprocessor.RE_ALL_SNIPPETS.match(line)
             if match and not match.group("escape") and not any(a <= position < b for a, b in inside):
-                raise DocExampleError(f"{path}:{number}: --8<-- include outside a code block")
+                included, _ = expand([line], number, path)
+                if any(FENCE_LINE.match(text) for text in included):
+                    raise DocExampleError(f"{path}:{number}: --8<-- include outside a code block brings in a code block")
             position += len(line) + 1
 
 

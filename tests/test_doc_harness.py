@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sybil.example import SybilFailure
 
-from tests.doc_examples import DocExampleError, fence_language
+from tests.doc_examples import DocExampleError, fence_language, snippet_preprocessor
 from tests.doc_plugin import doc_pages, setup_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -71,13 +71,19 @@ def test_unshown_output_fails():
         ("missing_section.md", r"missing_section.md:4: include failed: .*no_such_section"),
         ("pycon.md", r"pycon.md:3: code block with language 'pycon'"),
         ("no_language.md", r"no_language.md:3: code block with no language"),
-        ("include_outside_fence.md", r"include_outside_fence.md:3: --8<-- include outside a code block"),
         ("unclosed.md", r"unclosed.md:3: code block is never closed"),
     ],
 )
 def test_bad_page_is_a_collection_error(page, message):
     with pytest.raises(DocExampleError, match=message):
         run_page(page)
+
+
+def test_an_include_outside_a_fence_may_not_bring_in_a_code_block(monkeypatch):
+    preprocessor = snippet_preprocessor()
+    monkeypatch.setattr(preprocessor, "base_path", [*preprocessor.base_path, str(FIXTURES)])
+    with pytest.raises(DocExampleError, match=r"include_outside_fence.md:3: .* brings in a code block"):
+        run_page("include_outside_fence.md")
 
 
 def test_a_failing_included_line_is_traced_to_its_snippet():

@@ -76,16 +76,86 @@ def test_formulas_are_rendered_to_mathml(site, locale, name):
     assert not re.search(r'class="arithmatex">\s*\\[(\[]', html)
 
 
-def search_tokens(site, prefix):
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+def search_tokens(site, locale):
+    index = json.loads((site / LANGUAGES[locale] / "search" / "search_index.json").read_text(encoding="utf-8"))
     separator = re.compile(index["config"]["separator"])
     tokens = set()
     for doc in index["docs"]:
-        if doc["location"].startswith(prefix):
-            tokens.update(t for t in separator.split(doc["title"] + " " + doc["text"]) if t)
+        tokens.update(t for t in separator.split(doc["title"] + " " + doc["text"]) if t)
     return tokens
 
 
 @pytest.mark.parametrize("term", ["梯度", "学习率", "动量"])
 def test_chinese_terms_are_separate_search_tokens(site, term):
-    assert term in search_tokens(site, "zh/")
+    assert term in search_tokens(site, "zh")
+
+
+class Head(HTMLParser):
+    """The <html lang>, meta description, canonical and hreflang alternates of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.lang, self.description, self.canonical, self.alternates = None, None, None, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        elif tag == "meta" and attrs.get("name") == "description":
+            self.description = attrs.get("content")
+        elif tag == "link" and attrs.get("rel") == "canonical":
+            self.canonical = attrs.get("href")
+        elif tag == "link" and attrs.get("rel") == "alternate" and attrs.get("hreflang"):
+            self.alternates[attrs["hreflang"]] = attrs.get("href")
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def site_url():
+    return re.search(r"^site_url: (\S+)", (ROOT / "mkdocs.yml").read_text(), re.M).group(1)
+
+
+def page_path(locale, name):
+    stem = name.removesuffix(".md")
+    return LANGUAGES[locale] + ("" if stem == "index" else f"{stem}/")
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_head_is_complete_and_in_its_language(site, locale, name):
+    head = Head()
+    page = built_page(site, locale, name)
+    head.feed(page.read_text(encoding="utf-8"))
+    assert head.lang == locale
+    assert head.description and bool(CJK.search(head.description)) == (locale == "zh")
+    assert head.canonical == site_url() + page_path(locale, name)
+    resolved = {lang: (site / href.lstrip("/") if href.startswith("/") else page.parent / href).resolve()
+                for lang, href in head.alternates.items()}
+    assert resolved == {other: built_page(site, other, name).parent.resolve() for other in LANGUAGES}
+
+
+def test_sitemap_lists_every_page_in_both_languages(site):
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    locations = set(re.findall(r"<loc>(.*?)</loc>", sitemap))
+    assert locations == {site_url() + page_path(locale, name) for locale in LANGUAGES for name in PAGES}
+
+
+def test_not_found_page_in_both_languages(site):
+    root, zh = (site / "404.html").read_text("utf-8"), (site / "zh" / "404.html").read_text("utf-8")
+    assert '<html lang="en"' in root and '<html lang="zh"' in zh
+    for page in (root, zh):
+        assert "Page not found." in page and "页面不存在。" in page
+        assert 'href="/"' in page and 'href="/zh/"' in page
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_search_index_holds_only_its_language(site, locale):
+    index = json.loads((site / LANGUAGES[locale] / "search" / "search_index.json").read_text("utf-8"))
+    pages = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert pages == {page_path("en", name) for name in PAGES}  # locations are relative to the language root
+    chinese = [bool(CJK.search(doc["title"] + doc["text"])) for doc in index["docs"] if doc["text"]]
+    if locale == "zh":
+        assert sum(chinese) > len(chinese) / 2
+    else:
+        assert not any(chinese)

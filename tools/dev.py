@@ -1,7 +1,7 @@
 """Set up the project's virtual environment and run the site or the test suite.
 
     python3 tools/dev.py serve   # install, then serve the site at http://127.0.0.1:8000
-    python3 tools/dev.py test    # install, then run every test (doc examples, build, search)
+    python3 tools/dev.py test    # install (Chromium too, as root), then run every test
 
 Extra arguments after the command go to mkdocs or pytest. The environment lives in .venv and
 is reinstalled only when pyproject.toml changes.
@@ -9,6 +9,7 @@ is reinstalled only when pyproject.toml changes.
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / "installed-pyproject.sha256"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def ensure_environment() -> None:
@@ -32,6 +34,20 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium; install it where we may (root with apt-get)."""
+    if CHROMIUM.exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing Chromium and CJK fonts for the browser tests (apt-get)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=True, env=env)
+    else:
+        print("Chromium is missing, so the browser tests will be skipped; "
+              "install it with: sudo apt-get install chromium fonts-noto-cjk", flush=True)
+
+
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test"}:
         print(__doc__, file=sys.stderr)
@@ -43,6 +59,7 @@ def main() -> int:
     if command == "serve":
         argv = [str(BIN / "mkdocs"), "serve", "--dev-addr", "127.0.0.1:8000", *extra]
     else:
+        ensure_chromium()
         argv = [str(BIN / "pytest"), *extra]
     return subprocess.run(argv, cwd=ROOT).returncode
 

@@ -1,0 +1,225 @@
+"""The built site in a real browser (Debian's Chromium, driven by Playwright), page by page.
+
+Every page in both languages must load with no console error, no failed request and no
+request to any host but the local server; render every formula; switch language to the same
+page; copy exactly the code the tests executed; fit a 375-px screen; render the dark palette
+(screenshots go to test-artifacts/, which git ignores); and pass axe-core in both palettes.
+"""
+
+import functools
+import http.server
+import os
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.doc_examples import PYTHON, CodeBlock
+from tests.doc_plugin import doc_pages
+from tests.site_build import LANGUAGES, ROOT, page_names
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+PAGES = page_names()
+OTHER = {"en": "zh", "zh": "en"}
+# Chromium as the probe of this workplace runs it: no background traffic to any other host.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        reason = "Chromium is not installed: run `apt-get install chromium` (python3 tools/dev.py test does it as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    """Serve the built site on 127.0.0.1; yields the base URL."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def page_url(base, locale, name):
+    stem = name.removesuffix(".md")
+    return base + ("zh/" if locale == "zh" else "") + ("" if stem == "index" else f"{stem}/")
+
+
+class Visit:
+    """A page opened in a fresh context, with every request and console message recorded."""
+
+    def __init__(self, browser, url, wait_until="load", **context_options):
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.requests, self.failures, self.console = [], [], []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("requestfailed", lambda request: self.failures.append(f"{request.url} ({request.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failures.append(f"{r.url} (HTTP {r.status})"))
+        self.page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
+        self.page.on("pageerror", lambda error: self.console.append(str(error)))
+        self.page.goto(url, wait_until=wait_until)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    opened = []
+
+    def open_page(url, **options):
+        opened.append(Visit(browser, url, **options))
+        return opened[-1]
+
+    yield open_page
+    for visit in opened:
+        visit.close()
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_cleanly_from_the_local_server_only(server, visit, locale, name):
+    opened = visit(page_url(server, locale, name), wait_until="networkidle")
+    assert opened.console == []
+    assert opened.failures == []
+    local = urlsplit(server).netloc
+    assert [url for url in opened.requests if urlsplit(url).netloc != local] == []
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_every_formula_is_rendered(server, visit, locale, name):
+    page = visit(page_url(server, locale, name)).page
+    visible = page.evaluate("""() => {
+        const article = document.querySelector("article").cloneNode(true);
+        article.querySelectorAll("pre, code, annotation").forEach(e => e.remove());
+        return article.innerText;
+    }""")
+    assert not re.search(r"\\[(\[]|\$\$|\\[a-zA-Z]{2,}", visible), "raw TeX in the visible text"
+    wrappers = page.locator(".arithmatex").count()
+    sizes = page.eval_on_selector_all(".arithmatex > math", "ms => ms.map(m => m.getBoundingClientRect().width)")
+    assert len(sizes) == wrappers
+    assert all(width > 0 for width in sizes)
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_language_switcher_leads_to_the_same_page(server, visit, locale, name):
+    page = visit(page_url(server, locale, name)).page
+    page.hover(".md-header__option .md-select")
+    page.click(f".md-select__link[hreflang={OTHER[locale]}]")
+    page.wait_for_load_state("networkidle")
+    assert urlsplit(page.url).path.rstrip("/") == urlsplit(page_url(server, OTHER[locale], name)).path.rstrip("/")
+
+
+def as_copied(code):
+    """Material drops `# (1)!` annotation markers when copying (leaving the spaces before them)."""
+    return re.sub(r"# \(\d+\)!$", "", code, flags=re.M).rstrip("\n")
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_copy_button_copies_the_executed_code(server, visit, locale, name):
+    url = page_url(server, locale, name)
+    opened = visit(url, permissions=["clipboard-read", "clipboard-write"])
+    executed = [e.parsed.code for e in doc_pages.parse(ROOT / "docs" / locale / name) if isinstance(e.parsed, CodeBlock)]
+    selector = ", ".join(f"div.language-{language}.highlight" for language in sorted(PYTHON))
+    blocks = opened.page.locator(selector)
+    assert blocks.count() == len(executed)
+    for index, code in enumerate(executed):
+        block = blocks.nth(index)
+        block.hover()
+        block.locator("button[data-md-type=copy]").click()
+        copied = opened.page.evaluate("navigator.clipboard.readText()")
+        assert copied == as_copied(code), f"{locale}/{name}: block {index + 1}"
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_nothing_scrolls_sideways_on_a_phone(server, visit, locale, name):
+    page = visit(page_url(server, locale, name), viewport={"width": 375, "height": 812}).page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # Wider content may only be code or a formula, scrolling inside its own box.
+    overflowing = page.evaluate("""() => [...document.querySelectorAll("article *")]
+        .filter(e => e.getBoundingClientRect().right > 376)
+        .filter(e => !e.closest("pre, .arithmatex, .md-typeset__scrollwrap"))
+        .map(e => e.tagName + "." + e.className)""")
+    assert overflowing == []
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_dark_palette_renders(server, visit, locale, name):
+    page = visit(page_url(server, locale, name), color_scheme="dark").page
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert sum(map(int, re.findall(r"\d+", background)[:3])) < 3 * 80, background
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{locale}-{name.removesuffix('.md')}-dark.png"), full_page=True)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_accessibility_violations(server, visit, locale, name, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = visit(page_url(server, locale, name), wait_until="networkidle", color_scheme=scheme).page
+    violations = Axe().run(page).response["violations"]
+    summary = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in violations]
+    assert summary == []
+
+
+
+def search(page, term):
+    """Enter a query and return the result links.
+
+    Material reads the query on key-up, and an input method inserts Chinese text without
+    one, so a key (End) is pressed after the text, as a reader's next key would. The search
+    worker builds its index after the page has loaded and ignores queries until then, so
+    the query is entered again until results appear."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(".md-search__input")
+    for _ in range(20):
+        box.fill(term)
+        box.press("End")
+        try:
+            page.wait_for_selector(".md-search-result__link", timeout=1000)
+            break
+        except PlaywrightTimeout:
+            continue
+    return page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.href)")
+
+
+@pytest.mark.parametrize(
+    "locale, term",
+    [("zh", "梯度"), ("zh", "学习率"), ("zh", "动量"), ("en", "gradient"), ("en", "momentum")],
+)
+def test_search_shows_pages_in_the_readers_language(server, visit, locale, term):
+    page = visit(page_url(server, locale, "index.md")).page
+    links = search(page, term)
+    paths = [urlsplit(link).path for link in links]
+    assert paths, f"no results for {term!r}"
+    in_zh = [path.startswith("/zh/") for path in paths]
+    assert all(in_zh) if locale == "zh" else not any(in_zh), paths
