@@ -2,7 +2,7 @@ import pytest
 from hypothesis import settings
 
 from tests.report import SECTIONS
-from tests.site_build import build_site
+from tests.site_build import serve_built_site
 
 # 200 examples per property, no deadline (a slow example on a busy machine is not a bug),
 # and derandomized so two runs of the suite do the same thing.
@@ -11,9 +11,17 @@ settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """The built site, shared by every test that reads it."""
-    return build_site(tmp_path_factory.mktemp("site"))
+def served(tmp_path_factory):
+    """The site, built once for the local server that serves it, shared by every test."""
+    served = serve_built_site(tmp_path_factory.mktemp("site"))
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="session")
+def site(served):
+    """The built site's folder."""
+    return served.path
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -6,11 +6,8 @@ page; copy exactly the code the tests executed; fit a 375-px screen; render the 
 (screenshots go to test-artifacts/, which git ignores); and pass axe-core in both palettes.
 """
 
-import functools
-import http.server
 import os
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +15,7 @@ import pytest
 
 from tests.doc_examples import PYTHON, CodeBlock
 from tests.doc_plugin import doc_pages
-from tests.site_build import LANGUAGES, ROOT, page_names
+from tests.site_build import LANGUAGES, ROOT, page_names, page_path
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -45,24 +42,12 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def server(site):
-    """Serve the built site on 127.0.0.1; yields the base URL."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+def server(served):
+    return served.url
 
 
 def page_url(base, locale, name):
-    stem = name.removesuffix(".md")
-    return base + ("zh/" if locale == "zh" else "") + ("" if stem == "index" else f"{stem}/")
+    return base + page_path(locale, name)
 
 
 class Visit:

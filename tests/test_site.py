@@ -8,7 +8,7 @@ from importlib.metadata import version
 
 import pytest
 
-from tests.site_build import LANGUAGES, ROOT, built_page, page_names
+from tests.site_build import LANGUAGES, ROOT, built_page, page_names, page_path
 
 PAGES = page_names()
 
@@ -112,33 +112,21 @@ class Head(HTMLParser):
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def site_url():
-    return re.search(r"^site_url: (\S+)", (ROOT / "mkdocs.yml").read_text(), re.M).group(1)
-
-
-def page_path(locale, name):
-    stem = name.removesuffix(".md")
-    return LANGUAGES[locale] + ("" if stem == "index" else f"{stem}/")
-
-
 @pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("name", PAGES)
-def test_page_head_is_complete_and_in_its_language(site, locale, name):
+def test_page_head_is_complete_and_in_its_language(served, locale, name):
     head = Head()
-    page = built_page(site, locale, name)
-    head.feed(page.read_text(encoding="utf-8"))
+    head.feed(built_page(served.path, locale, name).read_text(encoding="utf-8"))
     assert head.lang == locale
     assert head.description and bool(CJK.search(head.description)) == (locale == "zh")
-    assert head.canonical == site_url() + page_path(locale, name)
-    resolved = {lang: (site / href.lstrip("/") if href.startswith("/") else page.parent / href).resolve()
-                for lang, href in head.alternates.items()}
-    assert resolved == {other: built_page(site, other, name).parent.resolve() for other in LANGUAGES}
+    assert head.canonical == served.url + page_path(locale, name)
+    assert head.alternates == {other: served.url + page_path(other, name) for other in LANGUAGES}
 
 
-def test_sitemap_lists_every_page_in_both_languages(site):
-    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+def test_sitemap_lists_every_page_in_both_languages(served):
+    sitemap = (served.path / "sitemap.xml").read_text(encoding="utf-8")
     locations = set(re.findall(r"<loc>(.*?)</loc>", sitemap))
-    assert locations == {site_url() + page_path(locale, name) for locale in LANGUAGES for name in PAGES}
+    assert locations == {served.url + page_path(locale, name) for locale in LANGUAGES for name in PAGES}
 
 
 def test_not_found_page_in_both_languages(site):

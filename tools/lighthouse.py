@@ -4,19 +4,16 @@
 
 Needs Node.js with npm and Debian's Chromium (/usr/bin/chromium). Lighthouse 12.2.3 is
 installed into .cache/lighthouse on first use (13 needs Node 22). The site is built with
-`mkdocs build --strict` and served on 127.0.0.1. Budget: performance >= 98, accessibility,
+`mkdocs build --strict` and served on 127.0.0.1 with gzip, as GitHub Pages serves it. Budget: performance >= 98, accessibility,
 best practices and SEO 100, and no request to any other host.
 """
 
 import argparse
-import functools
-import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,7 +21,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.site_build import LANGUAGES, build_site, page_names  # noqa: E402
+from tests.site_build import LANGUAGES, page_names, page_path, serve_built_site  # noqa: E402
 
 LIGHTHOUSE_VERSION = "12.2.3"
 PREFIX = ROOT / ".cache" / "lighthouse"
@@ -62,11 +59,6 @@ def audit(url, work):
     }
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save", type=Path, help="also write the table (Markdown) to this file")
@@ -74,18 +66,10 @@ def main():
     install()
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        site = build_site(work / "site")
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
-        rows = []
-        for locale, prefix in LANGUAGES.items():
-            for name in page_names():
-                stem = name.removesuffix(".md")
-                path = prefix + ("" if stem == "index" else f"{stem}/")
-                rows.append((f"/{path}", audit(base + path, work)))
-        server.shutdown()
+        served = serve_built_site(work / "site")
+        rows = [(f"/{page_path(locale, name)}", audit(served.url + page_path(locale, name), work))
+                for locale in LANGUAGES for name in page_names()]
+        served.stop()
 
     header = ("| page | perf | a11y | best practices | SEO | KiB | requests | third-party | FCP s | LCP s |\n"
               "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

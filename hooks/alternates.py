@@ -1,0 +1,46 @@
+"""The hreflang alternates of every page: absolute URLs, and a sitemap beside each page.
+
+mkdocs-static-i18n puts each page's language versions in the head as relative
+<link rel="alternate" hreflang> links; search engines (and Lighthouse) require absolute
+URLs there, so they are resolved against the page's canonical URL.
+
+Material's JavaScript fetches sitemap.xml relative to every such link, expecting language
+roots there; with per-page alternates the browser asks for /zh/step/sitemap.xml and the
+like. A one-page sitemap.xml is written into every page's folder, holding that page's entry
+from the site's sitemap with its language alternates, so those requests succeed and the
+language switch keeps working.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urljoin
+
+from mkdocs.plugins import event_priority
+
+ALTERNATE = re.compile(r'(<link rel="alternate" href=")([^"]*)(" hreflang="[^"]+">)')
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+
+
+def on_post_page(output, page, config):
+    if not page.canonical_url:
+        return output
+    return ALTERNATE.sub(lambda m: m.group(1) + urljoin(page.canonical_url, m.group(2)) + m.group(3), output)
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has built every language
+def on_post_build(config):
+    site = Path(config.site_dir)
+    sitemap = site / "sitemap.xml"
+    if not sitemap.exists():
+        return
+    for prefix, uri in NS.items():
+        ET.register_namespace("" if prefix == "s" else "xhtml", uri)
+    root = ET.parse(sitemap).getroot()
+    for url in root.findall("s:url", NS):
+        path = url.find("s:loc", NS).text.removeprefix(config.site_url)
+        if not path:
+            continue  # the site root already has the full sitemap
+        single = ET.Element(root.tag)
+        single.append(url)
+        ET.ElementTree(single).write(site / path / "sitemap.xml", encoding="UTF-8", xml_declaration=True)
