@@ -17,7 +17,8 @@ from tests.doc_examples import PYTHON, CodeBlock
 from tests.doc_plugin import doc_pages
 from tests.site_build import LANGUAGES, ROOT, page_names, page_path
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium by default; CHROMIUM_PATH names another Chromium-based browser.
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = page_names()
 OTHER = {"en": "zh", "zh": "en"}
