@@ -19,8 +19,8 @@ variable names that follow the symbols on the formula pages:
 The classes accept the same arguments as their `torch.optim` counterparts (parameters or
 parameter groups, hyperparameters, `maximize`, `amsgrad`) and raise the same exception
 types for invalid values. The test suite checks them against `torch.optim` after every
-step on random shapes, dtypes, options and parameter groups. Run this file to see one
-comparison.
+step on random shapes, dtypes, options and parameter groups; the SGD formula page shows
+them side by side.
 """
 
 from __future__ import annotations
@@ -333,15 +333,3 @@ class AdamW(Adam):
                  *, maximize: bool = False):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
 
-
-if __name__ == "__main__":
-    # One step, p=1, g=0.5, lr=0.1, weight_decay=0.1: Adam and AdamW, ours and torch's.
-    for ours, theirs in ((Adam, torch.optim.Adam), (AdamW, torch.optim.AdamW)):
-        results = []
-        for cls in (ours, theirs):
-            p = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
-            p.grad = torch.tensor(0.5, dtype=torch.float64)
-            cls([p], lr=0.1, weight_decay=0.1).step()
-            results.append(p.item())
-        print(f"{ours.__name__:5} reference {results[0]:.6f}  torch {results[1]:.6f}")
-        assert abs(results[0] - results[1]) < 1e-12
