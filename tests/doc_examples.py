@@ -112,8 +112,9 @@ def expand(lines: list[str], first_line: int, path: str) -> tuple[list[str], lis
         here = Origin(path, first_line + offset)
         match = preprocessor.RE_ALL_SNIPPETS.match(line)
         if not match or match.group("escape"):
-            expanded.extend(preprocessor.run([line]))
-            origins.append(here)
+            kept = preprocessor.run([line])  # a section marker typed in the page disappears
+            expanded.extend(kept)
+            origins.extend([here] * len(kept))
             continue
         if not match.group("inline_marker"):
             raise DocExampleError(f"{here}: use one-line includes (--8<-- \"file.py:section\") in code blocks")
