@@ -9,7 +9,7 @@ built pages for any that did not).
 import torch
 from sybil import Sybil
 
-from tests.doc_examples import ROOT, DocExampleParser
+from tests.doc_examples import ROOT, CodeBlock, DocExampleParser
 
 
 def setup_page(namespace):
@@ -26,6 +26,11 @@ doc_pages = Sybil(
 )
 
 pytest_collect_file = doc_pages.pytest()
+
+
+def code_blocks(page):
+    """The python blocks of a page (a path), as the tests execute them, in page order."""
+    return [example.parsed for example in doc_pages.parse(page) if isinstance(example.parsed, CodeBlock)]
 
 
 def pytest_terminal_summary(terminalreporter):

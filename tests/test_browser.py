@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.doc_examples import PYTHON, CodeBlock
-from tests.doc_plugin import doc_pages
+from tests.doc_examples import PYTHON
+from tests.doc_plugin import code_blocks
 from tests.site_build import LANGUAGES, ROOT, page_names, page_path
 
 # Debian's Chromium by default; CHROMIUM_PATH names another Chromium-based browser.
@@ -128,7 +128,7 @@ def as_copied(code):
 def test_copy_button_copies_the_executed_code(server, visit, locale, name):
     url = page_url(server, locale, name)
     opened = visit(url, permissions=["clipboard-read", "clipboard-write"])
-    executed = [e.parsed.code for e in doc_pages.parse(ROOT / "docs" / locale / name) if isinstance(e.parsed, CodeBlock)]
+    executed = [block.code for block in code_blocks(ROOT / "docs" / locale / name)]
     selector = ", ".join(f"div.language-{language}.highlight" for language in sorted(PYTHON))
     blocks = opened.page.locator(selector)
     assert blocks.count() == len(executed)

@@ -2,18 +2,13 @@
 
 import pytest
 
-from tests.doc_examples import PYTHON, CodeBlock
-from tests.doc_plugin import doc_pages
+from tests.doc_examples import PYTHON
+from tests.doc_plugin import code_blocks
 from tests.rendered import read_page
 from tests.report import report
 from tests.site_build import LANGUAGES, ROOT, built_page, page_names
 
 PAGES = page_names()
-
-
-def executed_blocks(locale, name):
-    document = doc_pages.parse(ROOT / "docs" / locale / name)
-    return [example.parsed.code for example in document if isinstance(example.parsed, CodeBlock)]
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
@@ -22,7 +17,7 @@ def test_every_rendered_python_block_was_executed(site, locale):
     for name in PAGES:
         rendered = [b for b in read_page(built_page(site, locale, name).read_text("utf-8")).code
                     if b.language in PYTHON]
-        executed = executed_blocks(locale, name)
+        executed = [block.code for block in code_blocks(ROOT / "docs" / locale / name)]
         for index, block in enumerate(rendered):
             if index >= len(executed) or block.text.rstrip("\n") != executed[index].rstrip("\n"):
                 pytest.fail(f"{locale}/{name}: python block {index + 1} on the built page is not the "

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from tests.doc_examples import CodeBlock
-from tests.doc_plugin import doc_pages, setup_page
+from tests.doc_plugin import code_blocks, doc_pages, setup_page
 from tests.site_build import ROOT
 
 PAGES = sorted((ROOT / "docs").glob("*/*.md"))
@@ -18,7 +18,7 @@ def test_page_passes_alone(page):
         [sys.executable, "-m", "pytest", str(page.relative_to(ROOT)), "-q", "-p", "no:cacheprovider"],
         cwd=ROOT, capture_output=True, text=True,
     )
-    if any(isinstance(e.parsed, CodeBlock) for e in doc_pages.parse(page)):
+    if code_blocks(page):
         assert result.returncode == 0, result.stdout[-4000:]
         assert " passed" in result.stdout
     else:
