@@ -1,7 +1,9 @@
 """What optimizer.step() does to a parameter, shown on numbers."""
 
 # --8<-- [start:before_after]
+# --8<-- [start:imports]
 import torch
+# --8<-- [end:imports]
 
 w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
 optimizer = torch.optim.SGD([w], lr=0.1)
@@ -16,14 +18,21 @@ print("after ", w.detach())
 
 assert torch.equal(w.detach(), torch.tensor([1.0, -2.0]) - 0.1 * torch.tensor([2.0, -4.0]))
 
-# --8<-- [start:in_place]
+# --8<-- [start:after_one_step] setup: imports
+w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+optimizer = torch.optim.SGD([w], lr=0.1)
+(w**2).sum().backward()
+optimizer.step()
+# --8<-- [end:after_one_step]
+
+# --8<-- [start:in_place] setup: after_one_step
 address = w.data_ptr()
 optimizer.step()
 print(w.data_ptr() == address, w is optimizer.param_groups[0]["params"][0])
 print(w.is_leaf, w.grad_fn, w.requires_grad)
 # --8<-- [end:in_place]
 
-# --8<-- [start:no_grad]
+# --8<-- [start:no_grad] setup: after_one_step
 try:
     w -= 0.1 * w.grad
 except RuntimeError as error:
@@ -34,7 +43,7 @@ with torch.no_grad():
 print(w.is_leaf)
 # --8<-- [end:no_grad]
 
-# --8<-- [start:by_hand]
+# --8<-- [start:by_hand] setup: imports
 def sgd_step_by_hand(optimizer):
     with torch.no_grad():
         for group in optimizer.param_groups:
@@ -52,7 +61,7 @@ sgd_step_by_hand(torch.optim.SGD([b], lr=0.3))
 print(torch.equal(a, b), a.detach())
 # --8<-- [end:by_hand]
 
-# --8<-- [start:none_grad]
+# --8<-- [start:none_grad] setup: imports
 a = torch.nn.Parameter(torch.tensor(1.0))
 b = torch.nn.Parameter(torch.tensor(1.0))
 optimizer = torch.optim.SGD([a, b], lr=0.1, momentum=0.9, weight_decay=0.1)
@@ -66,7 +75,8 @@ print(a in optimizer.state, b in optimizer.state)
 
 assert b.item() == 1.0 and abs(a.item() - (1 - 0.1 * (3 + 0.1 * 1))) < 1e-7
 
-# --8<-- [start:closure]
+# --8<-- [start:closure] setup: imports
+# --8<-- [start:closure_fn] setup: imports
 w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
 optimizer = torch.optim.SGD([w], lr=0.1)
 
@@ -76,6 +86,7 @@ def closure():
     loss = (w**2).sum()
     loss.backward()
     return loss
+# --8<-- [end:closure_fn]
 
 
 print(optimizer.step(closure))
@@ -83,7 +94,7 @@ print(optimizer.step())
 print(w.detach())
 # --8<-- [end:closure]
 
-# --8<-- [start:lbfgs]
+# --8<-- [start:lbfgs] setup: closure_fn
 lbfgs = torch.optim.LBFGS([w])
 try:
     lbfgs.step()

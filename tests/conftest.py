@@ -1,8 +1,8 @@
 import pytest
 from hypothesis import settings
 
-from tests.report import SECTIONS
-from tests.site_build import serve_built_site
+from harness.report import SECTIONS
+from harness.site_build import serve_built_site
 
 # 200 examples per property, no deadline (a slow example on a busy machine is not a bug),
 # and derandomized so two runs of the suite do the same thing.

@@ -1,6 +1,6 @@
 """What the equivalence tests saw: examples run and the largest relative error per dtype."""
 
-from tests.report import report
+from harness.report import report
 
 LARGEST: dict[tuple[str, str], float] = {}
 EXAMPLES: dict[str, int] = {}

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.doc_examples import PYTHON
-from tests.doc_plugin import code_blocks
-from tests.site_build import LANGUAGES, ROOT, page_names, page_path
+from harness.examples import PYTHON
+from harness.pytest_plugin import code_blocks
+from harness.site_build import LANGUAGES, ROOT, page_names, page_path
 
 # Debian's Chromium by default; CHROMIUM_PATH names another Chromium-based browser.
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))

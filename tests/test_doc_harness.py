@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sybil.example import SybilFailure
 
-from tests.doc_examples import DocExampleError, fence_language, snippet_preprocessor
-from tests.doc_plugin import doc_pages, setup_page
+from harness.examples import DocExampleError, fence_language, snippet_preprocessor
+from harness.pytest_plugin import doc_pages, setup_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

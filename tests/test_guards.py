@@ -2,11 +2,11 @@
 
 import pytest
 
-from tests.doc_examples import PYTHON
-from tests.doc_plugin import code_blocks
-from tests.rendered import read_page
-from tests.report import report
-from tests.site_build import LANGUAGES, ROOT, built_page, page_names
+from harness.examples import PYTHON
+from harness.pytest_plugin import code_blocks
+from harness.rendered import read_page
+from harness.report import report
+from harness.site_build import LANGUAGES, ROOT, built_page, page_names
 
 PAGES = page_names()
 

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from tests.doc_examples import CodeBlock
-from tests.doc_plugin import code_blocks, doc_pages, setup_page
-from tests.site_build import ROOT
+from harness.examples import CodeBlock
+from harness.pytest_plugin import code_blocks, doc_pages, setup_page
+from harness.site_build import ROOT
 
 PAGES = sorted((ROOT / "docs").glob("*/*.md"))
 

@@ -8,7 +8,7 @@ from importlib.metadata import version
 
 import pytest
 
-from tests.site_build import LANGUAGES, ROOT, built_page, page_names, page_path
+from harness.site_build import LANGUAGES, ROOT, built_page, page_names, page_path
 
 PAGES = page_names()
 

@@ -4,7 +4,7 @@ import runpy
 
 import pytest
 
-from tests.site_build import ROOT
+from harness.site_build import ROOT
 
 SNIPPETS = sorted((ROOT / "snippets").glob("*.py"))
 

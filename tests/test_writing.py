@@ -4,7 +4,7 @@ import autocorrect_py
 import codespell_lib
 import pytest
 
-from tests.site_build import ROOT
+from harness.site_build import ROOT
 
 ZH_PAGES = sorted((ROOT / "docs" / "zh").glob("*.md"))
 

@@ -4,8 +4,8 @@ import os
 
 from sybil import Sybil
 
-from tests.doc_examples import DocExampleParser
-from tests.doc_plugin import setup_page
+from harness.examples import DocExampleParser
+from harness.pytest_plugin import setup_page
 
 pytest_collect_file = Sybil(
     parsers=[DocExampleParser()], path=os.environ["BENCH_DIR"], patterns=["*.md"], setup=setup_page

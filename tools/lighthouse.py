@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.site_build import LANGUAGES, page_names, page_path, serve_built_site  # noqa: E402
+from harness.site_build import LANGUAGES, page_names, page_path, serve_built_site  # noqa: E402
 
 LIGHTHOUSE_VERSION = "12.2.3"
 PREFIX = ROOT / ".cache" / "lighthouse"

@@ -1,0 +1,217 @@
+"""Sybil parser: every python block of a page runs alone, exactly as its copy button yields it.
+
+A page's fenced blocks are read with Sybil's own fence lexer (so blocks inside tabs and
+admonitions are found), and every block is classified by the language of its info string:
+
+* ``python`` (or ``py``, ``python3``, ``py3``), in any info-string form (``python title="..."``,
+  ``{.python hl_lines="2"}``, ...): its complete program (``harness.programs``: the setup its
+  sections declare, then the code shown, includes expanded by pymdownx.snippets itself) runs
+  in a fresh process forked from a server that has only imported torch
+  (``harness.standalone``), with only the project files it imports beside it.
+* ``output``: what the nearest python block above it prints; the test compares it with the
+  captured stdout (trailing spaces ignored, as editors strip them). A program that writes to
+  stderr (a warning, say) fails: the reader would see text the page does not show.
+* a language in ``NOT_EXECUTED`` (shell commands, config files): shown only.
+
+Anything else (no language, ``pycon``, an unknown one) is a collection error naming the file
+and line, so no block can slip past the tests unexecuted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sybil import Document, Region
+from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
+
+from harness.programs import (
+    MODULES,
+    ROOT,
+    DocExampleError,
+    Origin,
+    Program,
+    expand,
+    program,
+    shown_path,
+    snippet_preprocessor,
+)
+from harness.standalone import Result, shared_runner
+
+__all__ = ["ROOT", "DocExampleError", "CodeBlock", "DocExampleParser", "read_blocks", "fence_language"]
+
+PYTHON = {"python", "py", "python3", "py3"}
+OUTPUT = {"output"}
+NOT_EXECUTED = {"bash", "console", "shell", "sh", "text", "toml", "yaml", "json", "ini"}
+
+INFO = re.compile(r"(?P<info>[^\n]*)\n")
+FENCE_LINE = re.compile(r"\s*(`{3,}|~{3,})")
+CLASS_LANGUAGE = re.compile(r"^\{\s*\.([\w+-]+)")
+LEXER = RawFencedCodeBlockLexer(info_pattern=INFO)
+
+
+@dataclass
+class Fence:
+    """One fenced block of a page: where it is and what it holds."""
+
+    start: int  # offsets of the whole fence in the page text
+    end: int
+    line: int  # of the opening fence line
+    indent: str  # the fence's own indentation, which its lines share
+    language: str
+    lines: list[str]  # between the fence lines, less the indentation
+
+
+@dataclass
+class CodeBlock:
+    """A python block, its program and the output block that follows it, if any."""
+
+    fence: Fence
+    program: Program
+    path: str  # the page, as messages show it
+    output: Fence | None = None
+    expected_output: str | None = None
+    printed: str | None = None  # what the last run printed, for the determinism check
+
+    @property
+    def code(self) -> str:
+        return self.program.code
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.path, self.fence.line)
+
+    @property
+    def output_origin(self) -> Origin | None:
+        return Origin(self.path, self.output.line) if self.output else None
+
+
+def fence_language(info: str) -> str:
+    """The language of a fence's info string: ``python title="x"`` or ``{.python ...}``."""
+    info = info.strip()
+    match = CLASS_LANGUAGE.match(info)
+    if match:
+        return match.group(1).lower()
+    return info.split(maxsplit=1)[0].lower() if info and not info.startswith("{") else ""
+
+
+def fences(document: Document, path: str):
+    for lexed in LEXER(document):
+        line = document.text.count("\n", 0, lexed.start) + 1
+        text = document.text[lexed.start : lexed.end]
+        lines = text.split("\n")
+        marker = re.match(r"[ \t>*+\-\d.)]*?(`{3,}|~{3,})", lines[0])
+        if len(lines) < 2 or not lines[-1].strip().startswith(marker.group(1)):
+            raise DocExampleError(f"{path}:{line}: code block is never closed")
+        # Like pymdownx.superfences, and unlike Sybil's lexer, keep indentation inside the block:
+        # the executed code and the checked output are exactly what the page shows.
+        indent = lines[0][: marker.start(1)]
+        yield Fence(lexed.start, lexed.end, line, indent, fence_language(lexed.lexemes["info"]),
+                    [text_line[len(indent):] for text_line in lines[1:-1]])
+
+
+def read_blocks(text: str, page: Path | str) -> list[CodeBlock]:
+    """Every python block of a page (with its output block), in page order."""
+    document = Document(text, str(page))
+    path = shown_path(page)
+    check_includes_outside_fences(document, path)
+    blocks: list[CodeBlock] = []
+    for fence in fences(document, path):
+        if fence.language in PYTHON:
+            blocks.append(CodeBlock(fence, program(fence.lines, fence.line + 1, path), path))
+        elif fence.language in OUTPUT:
+            if not blocks or blocks[-1].output is not None:
+                raise DocExampleError(f"{path}:{fence.line}: output block without a python block above it")
+            output_lines, _ = expand(fence.lines, fence.line + 1, path)
+            blocks[-1].output = fence
+            blocks[-1].expected_output = "\n".join(output_lines)
+        elif fence.language not in NOT_EXECUTED:
+            what = f"language {fence.language!r}" if fence.language else "no language"
+            raise DocExampleError(
+                f"{path}:{fence.line}: code block with {what}; the doc tests execute "
+                f"{sorted(PYTHON)} blocks, check {sorted(OUTPUT)} blocks and show only "
+                f"{sorted(NOT_EXECUTED)}"
+            )
+    return blocks
+
+
+def check_includes_outside_fences(document: Document, path: str) -> None:
+    """An include outside a fence may bring in text (a table), but never a code block."""
+    inside = [(region.start, region.end) for region in LEXER(document)]
+    preprocessor = snippet_preprocessor()
+    position = 0
+    for number, line in enumerate(document.text.split("\n"), start=1):
+        match = preprocessor.RE_ALL_SNIPPETS.match(line)
+        if match and not match.group("escape") and not any(a <= position < b for a, b in inside):
+            included, _ = expand([line], number, path)
+            if any(FENCE_LINE.match(text) for text in included):
+                raise DocExampleError(f"{path}:{number}: --8<-- include outside a code block brings in a code block")
+        position += len(line) + 1
+
+
+class DocExampleParser:
+    """Yields one Sybil region per python block (with its output block, if any)."""
+
+    def __call__(self, document: Document):
+        for block in read_blocks(document.text, document.path):
+            end = block.output.end if block.output else block.fence.end
+            yield Region(block.fence.start, end, block, evaluate_block)
+
+
+def submit(block: CodeBlock) -> None:
+    """Start the block's copied program alone, with only the project files it imports beside it."""
+    shared_runner().submit(str(block.origin), block.program.copied, [MODULES / m for m in block.program.modules])
+
+
+def run_alone(block: CodeBlock) -> Result:
+    submit(block)  # unless it was submitted ahead
+    return shared_runner().result(str(block.origin))
+
+
+def failure_of(block: CodeBlock, result: Result) -> str | None:
+    """Why the block's run does not match its page, or None when it does."""
+    if result.error:
+        where = ""
+        origins = block.program.origins
+        if result.line and 0 < result.line <= len(origins):
+            where = f" (line {result.line} of the copied program, from {origins[result.line - 1]})"
+        return (f"the copied program of the block at {block.origin} fails when run alone{where}:\n"
+                f"{result.error}\n\n{result.traceback or ''}{result.stderr}")
+    if result.stderr:
+        return (f"the copied program of the block at {block.origin} writes to stderr, which the page "
+                f"does not show:\n{result.stderr}")
+    if block.expected_output is None:
+        if result.stdout:
+            return f"the block at {block.origin} printed output that the page does not show:\n{result.stdout}"
+        return None
+    want, got = normalise(block.expected_output), normalise(result.stdout)
+    if want != got:
+        diff = "\n".join(
+            difflib.unified_diff(want.split("\n"), got.split("\n"), "shown on the page", "printed", lineterm="")
+        )
+        return f"output block at {block.output_origin} does not match what the code printed:\n{diff}"
+    return None
+
+
+def evaluate_block(example) -> str | None:
+    block: CodeBlock = example.parsed
+    result = run_alone(block)
+    block.printed = result.stdout
+    failure = failure_of(block, result)
+    record(block, failure is None)
+    return failure
+
+
+RUNS: dict[str, dict[str, bool]] = {}  # language folder -> block origin -> ran alone as shown
+
+
+def record(block: CodeBlock, passed: bool) -> None:
+    parts = Path(block.path).parts
+    language = parts[1] if len(parts) > 2 and parts[0] == "docs" else parts[0]
+    RUNS.setdefault(language, {})[str(block.origin)] = passed
+
+
+def normalise(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n"))

@@ -1,0 +1,292 @@
+"""Complete programs: what a python block's copy button yields, and what the tests run alone.
+
+A page's python block shows snippet sections (``--8<-- "file.py:section"``). A section that
+does not run on its own declares, on its start marker, the sections that must run first:
+
+    # --8<-- [start:in_place] setup: after_one_step, other_file.py:model
+
+Setup sections are ordinary sections of ``snippets/``; they print nothing and are shown on
+demand in the block's setup toggle. A block's program is its setup (resolved transitively,
+each section once, dependencies first, less the sections the block itself shows), then the
+block's code. Project modules that the program imports (files in ``snippets/``) are listed,
+so that the page links them and the standalone run puts exactly those files beside it.
+
+This module does not import torch: the site build uses it too.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import markdown
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = ROOT / "snippets"  # where a program's `import name` may find a project module
+SETUP = re.compile(r"setup:\s*(?P<names>\S.*)$")
+ANNOTATION = re.compile(r"[ \t]*# \(\d+\)!$")  # Material's code-annotation marker
+
+
+class DocExampleError(Exception):
+    """A page or snippet the doc tests cannot execute faithfully; the message names file and line."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where one line of a program comes from, for tracebacks and failure messages."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Program:
+    """A python block as the reader copies it: setup lines, then the lines the page shows."""
+
+    shown: list[str]
+    shown_origins: list[Origin]
+    setup: list[str] = field(default_factory=list)
+    setup_origins: list[Origin] = field(default_factory=list)
+    modules: list[str] = field(default_factory=list)  # file names in snippets/, e.g. "reference_optim.py"
+
+    @property
+    def code(self) -> str:
+        """The code the page shows in the block."""
+        return "\n".join(self.shown) + "\n"
+
+    @property
+    def copied(self) -> str:
+        """What the copy button yields: setup and shown code, annotation markers removed.
+
+        Material trims the end of what it copies, so this has no final newline.
+        """
+        lines = [*self.setup, *([""] if self.setup else []), *self.shown]
+        return "\n".join(ANNOTATION.sub("", line) for line in lines).rstrip()
+
+    @property
+    def origins(self) -> list[Origin]:
+        """For each line of `copied`, where it comes from."""
+        gap = self.shown_origins[:1] if self.setup else []
+        return [*self.setup_origins, *gap, *self.shown_origins]
+
+
+class _IgnoreTagsLoader(yaml.SafeLoader):
+    """mkdocs.yml may hold !!python/name tags; only plain settings are read here."""
+
+
+_IgnoreTagsLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+@cache
+def snippet_preprocessor():
+    """pymdownx.snippets' preprocessor with the options mkdocs.yml gives it."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), _IgnoreTagsLoader)
+    options = {}
+    for entry in config["markdown_extensions"]:
+        if isinstance(entry, dict) and "pymdownx.snippets" in entry:
+            options = dict(entry["pymdownx.snippets"] or {})
+    options["base_path"] = [str(ROOT / base) for base in options.get("base_path", ["."])]
+    md = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options})
+    return md.preprocessors["snippet"]
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as messages show it: relative to the repository when it is inside it."""
+    path = Path(path).resolve()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
+def expand(lines: list[str], first_line: int, path: str) -> tuple[list[str], list[Origin]]:
+    """Expand ``--8<--`` includes in a block's lines as the site build does.
+
+    Returns the expanded lines and, for each one, the file and line it comes from.
+    """
+    preprocessor = snippet_preprocessor()
+    try:
+        whole = preprocessor.run(list(lines))
+    except Exception as error:  # SnippetMissingError, OSError: report where the include is
+        raise DocExampleError(f"{path}:{first_line}: include failed: {error}") from error
+
+    expanded: list[str] = []
+    origins: list[Origin] = []
+    for offset, line in enumerate(lines):
+        here = Origin(path, first_line + offset)
+        match = preprocessor.RE_ALL_SNIPPETS.match(line)
+        if not match or match.group("escape"):
+            kept = preprocessor.run([line])  # a section marker typed in the page disappears
+            expanded.extend(kept)
+            origins.extend([here] * len(kept))
+            continue
+        if not match.group("inline_marker"):
+            raise DocExampleError(f"{here}: use one-line includes (--8<-- \"file.py:section\") in code blocks")
+        included = preprocessor.run([line])
+        target = preprocessor.parse_snippet_target(match.group("snippet")[1:-1].strip())
+        origins.extend(trace_lines(included, target, here))
+        expanded.extend(included)
+    if expanded != whole:
+        raise DocExampleError(f"{path}:{first_line}: includes expand differently line by line; simplify the block")
+    return expanded, origins
+
+
+def snippet_file(name: str) -> Path:
+    return Path(snippet_preprocessor().get_snippet_path(name) or name)
+
+
+def trace_lines(included: list[str], target: dict, include_origin: Origin) -> list[Origin]:
+    """Find each included line in its source file: in order, from the section or range start."""
+    source = snippet_file(target["path"])
+    relative = shown_path(source)
+    file_lines = source.read_text(encoding="utf-8").split("\n")
+    cursor = 0
+    if target["section"]:
+        cursor = next(i for i, line in enumerate(file_lines) if f"[start:{target['section']}]" in line)
+    elif target["start"]:
+        cursor = target["start"][0] or 0
+    origins = []
+    for line in included:
+        for index in range(cursor, len(file_lines)):
+            if file_lines[index].strip() == line.strip():
+                origins.append(Origin(relative, index + 1))
+                cursor = index + 1
+                break
+        else:
+            origins.append(include_origin)
+    return origins
+
+
+@dataclass(frozen=True)
+class Section:
+    """A named section of a snippet file and the setup its start marker declares."""
+
+    file: str  # as includes name it, e.g. "step_basics.py"
+    name: str
+    setup: tuple[str, ...]  # "file.py:name" keys
+    origin: Origin  # the start marker
+
+    @property
+    def key(self) -> str:
+        return f"{self.file}:{self.name}"
+
+
+def sections_of(file: str, where: Origin) -> dict[str, Section]:
+    path = snippet_file(file)
+    if not path.is_file():
+        raise DocExampleError(f"{where}: setup names a missing file {file!r}")
+    return _sections(path, path.stat().st_mtime_ns, file)
+
+
+@cache
+def _sections(path: Path, _mtime: int, file: str) -> dict[str, Section]:
+    preprocessor = snippet_preprocessor()
+    sections = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        match = preprocessor.match_section(line)
+        if not match or match.group("escape") or match.group("type") != "start":
+            continue
+        origin = Origin(shown_path(path), number)
+        post = match.group("post").strip()
+        declared = SETUP.match(post)
+        if post and not declared:
+            raise DocExampleError(f"{origin}: unknown text after the section marker: {post!r} "
+                                  f"(write `setup: name, other_file.py:name`)")
+        names = [n.strip() for n in declared.group("names").split(",")] if declared else []
+        setup = tuple(n if ":" in n else f"{file}:{n}" for n in names if n)
+        sections[match.group("name")] = Section(file, match.group("name"), setup, origin)
+    return sections
+
+
+def section(key: str, where: Origin) -> Section:
+    file, _, name = key.rpartition(":")
+    found = sections_of(file, where).get(name)
+    if found is None:
+        raise DocExampleError(f"{where}: setup names a missing section {key!r}")
+    return found
+
+
+def setup_keys(shown: list[str], where: Origin) -> list[str]:
+    """The setup sections a block needs, dependencies first, each once, none it shows itself."""
+    order: list[str] = []
+    visiting: list[str] = []
+
+    def visit(key: str, declared_at: Origin) -> None:
+        if key in order:
+            return
+        if key in visiting:
+            cycle = " -> ".join([*visiting[visiting.index(key):], key])
+            raise DocExampleError(f"{declared_at}: setup sections depend on each other in a cycle: {cycle}")
+        found = section(key, declared_at)
+        visiting.append(key)
+        for dependency in found.setup:
+            visit(dependency, found.origin)
+        visiting.pop()
+        order.append(key)
+
+    for key in shown:
+        found = section(key, where)
+        for dependency in found.setup:
+            visit(dependency, found.origin)
+    return [key for key in order if key not in shown]
+
+
+def included_sections(lines: list[str]) -> list[str]:
+    """The ``file.py:section`` keys a block's include lines name, in order."""
+    preprocessor = snippet_preprocessor()
+    keys = []
+    for line in lines:
+        match = preprocessor.RE_ALL_SNIPPETS.match(line)
+        if match and not match.group("escape") and match.group("inline_marker"):
+            target = preprocessor.parse_snippet_target(match.group("snippet")[1:-1].strip())
+            if target["section"]:
+                keys.append(f"{target['path']}:{target['section']}")
+    return keys
+
+
+def program(lines: list[str], first_line: int, path: str) -> Program:
+    """The complete program of a python block whose raw lines (before includes) start at first_line."""
+    shown, shown_origins = expand(lines, first_line, path)
+    where = Origin(path, first_line)
+    setup: list[str] = []
+    setup_origins: list[Origin] = []
+    for key in setup_keys(included_sections(lines), where):
+        text, origins = expand([f'--8<-- "{key}"'], section(key, where).origin.line, section(key, where).origin.path)
+        while text and not text[-1].strip():
+            text, origins = text[:-1], origins[:-1]
+        if setup:
+            setup.append("")
+            setup_origins.append(origins[0])
+        setup.extend(text)
+        setup_origins.extend(origins)
+    result = Program(shown, shown_origins, setup, setup_origins)
+    result.modules = project_modules(result.copied)
+    return result
+
+
+def project_modules(code: str) -> list[str]:
+    """Files of snippets/ that the code imports, directly or through another of them."""
+    found: list[str] = []
+    pending = [code]
+    while pending:
+        try:
+            tree = ast.parse(pending.pop())
+        except SyntaxError:
+            continue  # the run reports it, with its line
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                file = f"{name.split('.')[0]}.py"
+                if (MODULES / file).is_file() and file not in found:
+                    found.append(file)
+                    pending.append((MODULES / file).read_text(encoding="utf-8"))
+    return found

@@ -1,0 +1,39 @@
+"""pytest plugin (loaded with -p in pyproject.toml): every page under docs/ is a Sybil test file.
+
+Each python block is one test: its copied program runs alone (``harness.examples``), in a
+fresh process that holds nothing from its page or from the harness. There is no skip
+directive: every block on a page runs (tests/test_guards.py checks the built pages for any
+that did not).
+"""
+
+from sybil import Sybil
+
+from harness.examples import ROOT, RUNS, CodeBlock, DocExampleParser, submit
+
+doc_pages = Sybil(parsers=[DocExampleParser()], path=str(ROOT), patterns=["docs/**/*.md"])
+
+pytest_collect_file = doc_pages.pytest()
+
+
+def pytest_collection_finish(session):
+    """Submit every collected block's program at once: the runner runs one per CPU in parallel,
+    and each test then waits only for its own result."""
+    for item in session.items:
+        block = getattr(getattr(item, "example", None), "parsed", None)
+        if isinstance(block, CodeBlock):
+            submit(block)
+
+
+def code_blocks(page) -> list[CodeBlock]:
+    """The python blocks of a page (a path), as the tests execute them, in page order."""
+    return [example.parsed for example in doc_pages.parse(page) if isinstance(example.parsed, CodeBlock)]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Per language, how many copied blocks ran alone and printed what the page shows."""
+    if not RUNS:
+        return
+    terminalreporter.section("doc examples")
+    for language, runs in sorted(RUNS.items()):
+        passed = sum(runs.values())
+        terminalreporter.write_line(f"docs/{language}: copied blocks that run alone: {passed}/{len(runs)}")

@@ -1,0 +1,248 @@
+"""Run a program the way a reader runs what they copied: alone, from a fresh interpreter's state.
+
+A server process imports torch once and then forks one child per program, so a program
+costs a fork instead of an interpreter start and a torch import. The child starts from the
+state the server had right after ``import torch`` (nothing seeded, default print options and
+dtype: the harness sets nothing), in an empty folder that holds the program as
+``example.py`` and only the project files it needs, with that folder first on ``sys.path``
+and the program as ``__main__``. Its stdout and stderr are captured at the file-descriptor
+level, so C++ warnings are seen too.
+
+    runner = Runner()
+    runner.submit(key, code, files)   # as many as wanted, ahead of time
+    result = runner.result(key)      # stdout, stderr, and the error if it raised
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = "example.py"
+TIMEOUT_S = 300  # a program that runs this long is stuck
+
+
+@dataclass
+class Result:
+    stdout: str
+    stderr: str
+    error: str | None = None  # "NameError: name 'w' is not defined"
+    line: int | None = None  # line of the program where the error was raised
+    traceback: str | None = None
+
+
+class Runner:
+    """A client of the fork server. Programs may be submitted ahead; the server runs as many at
+    once as there are CPUs, and each result is collected by the key it was submitted with."""
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="standalone-")
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        boot = f"import sys; sys.path[0] = {str(ROOT)!r}; from harness.standalone import serve; serve()"
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", boot], cwd=self.folder, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+        )
+        self.submitted: set[str] = set()
+        self.results: dict[str, Result] = {}
+        self.count = 0
+
+    def submit(self, key: str, code: str, files: list[Path] = ()) -> None:
+        if key in self.submitted:
+            return
+        self.submitted.add(key)
+        request = {"key": key, "code": code, "files": [str(f) for f in files]}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+
+    def result(self, key: str) -> Result:
+        """The result of a submitted program, waiting for it; each result is handed out once."""
+        while key not in self.results:
+            answer = self.process.stdout.readline()
+            if not answer:
+                raise RuntimeError(f"the standalone runner stopped (exit status {self.process.wait()})")
+            answer = json.loads(answer)
+            key_done = answer.pop("key")
+            self.results[key_done] = Result(**answer)
+        self.submitted.discard(key)
+        return self.results.pop(key)
+
+    def run(self, code: str, files: list[Path] = ()) -> Result:
+        self.count += 1
+        key = f"run {self.count}"
+        self.submit(key, code, files)
+        return self.result(key)
+
+    def close(self) -> None:
+        """Stop the server (done at exit for the shared runner)."""
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def serve() -> None:
+    """The server loop: JSON requests, one per line, on stdin; JSON results, one per line, on
+    stdout, in the order the programs finish. At most one program per CPU runs at a time."""
+    sys.path.pop(0)  # the repository: a program finds only what a reader's Python would
+    # Imported once here, so that no program pays for them: torch, and torch._dynamo, which the
+    # first optimizer.step() of a program imports (about a second). Importing them sets nothing
+    # a program can see: no seed, print option, default dtype or thread pool.
+    import torch  # noqa: F401
+    import torch._dynamo  # noqa: F401
+
+    waiting: list[dict] = []
+    running: dict[int, tuple[dict, Running]] = {}  # read end of the child's pipe -> its request
+    pending, stdin_open = b"", True
+    while stdin_open or waiting or running:
+        while waiting and len(running) < (os.cpu_count() or 1):
+            request = waiting.pop(0)
+            started = start(request["code"], request["files"])
+            running[started.done] = (request, started)
+        readable = [0] * stdin_open + list(running)
+        now = time.monotonic()
+        for _, started in running.values():
+            if now > started.deadline and not started.killed:
+                os.kill(started.pid, signal.SIGKILL)  # its pipe closes: finished below
+                started.killed = True
+        timeout = min((s.deadline for _, s in running.values()), default=now + 3600) - now
+        for fd in select.select(readable, [], [], max(timeout, 0) + 0.01)[0]:
+            if fd == 0:
+                chunk = os.read(0, 1 << 16)
+                stdin_open = bool(chunk)
+                *lines, pending = (pending + chunk).split(b"\n")
+                waiting.extend(json.loads(line) for line in lines if line.strip())
+            else:
+                request, started = running.pop(fd)
+                answer = {"key": request["key"], **finish(started).__dict__}
+                sys.stdout.write(json.dumps(answer) + "\n")
+                sys.stdout.flush()
+
+
+@dataclass
+class Running:
+    pid: int
+    done: int  # read end of a pipe whose write end only the child holds: readable once it exits
+    work: tempfile.TemporaryDirectory
+    capture: tempfile.TemporaryDirectory
+    deadline: float
+    killed: bool = False
+
+
+def start(code: str, files: list[str]) -> Running:
+    work, capture = tempfile.TemporaryDirectory(), tempfile.TemporaryDirectory()
+    for file in files:
+        shutil.copy(file, work.name)
+    program = os.path.join(work.name, PROGRAM)
+    Path(program).write_text(code, encoding="utf-8")
+    for name in ("out", "err"):
+        Path(capture.name, name).touch()
+    done, keep = os.pipe()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(done)
+        _child(code, program, capture.name)
+    os.close(keep)
+    return Running(pid, done, work, capture, time.monotonic() + TIMEOUT_S)
+
+
+def finish(started: Running) -> Result:
+    os.close(started.done)
+    status = os.waitpid(started.pid, 0)[1]
+    capture = started.capture.name
+    out, err = (Path(capture, name).read_text(encoding="utf-8", errors="replace") for name in ("out", "err"))
+    report = Path(capture, "status")
+    if started.killed:
+        result = Result(out, err, error=f"the program did not finish in {TIMEOUT_S} s")
+    elif report.exists():
+        result = Result(out, err, **json.loads(report.read_text(encoding="utf-8")))
+    else:
+        result = Result(out, err, error=f"the program's process ended with status {status} and no report")
+    started.work.cleanup()
+    started.capture.cleanup()
+    return result
+
+
+def _child(code: str, program: str, capture: str) -> None:
+    """Runs in the forked process; never returns."""
+    import io
+    import traceback
+    import types
+
+    report: dict = {}
+    try:
+        for fd, name in ((1, "out"), (2, "err")):
+            os.dup2(os.open(os.path.join(capture, name), os.O_WRONLY), fd)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", write_through=True)
+        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", write_through=True)
+        work = os.path.dirname(program)
+        os.chdir(work)
+        sys.path.insert(0, work)
+        sys.argv = [program]
+        main = types.ModuleType("__main__")
+        main.__file__ = program
+        sys.modules["__main__"] = main
+        exec(compile(code, program, "exec"), main.__dict__)
+    except SystemExit as stop:
+        if stop.code not in (None, 0):
+            report = {"error": f"SystemExit: {stop.code}"}
+    except BaseException as error:  # the reader would see this traceback
+        report = {
+            "error": "".join(traceback.format_exception_only(error)).strip(),
+            "line": _failing_line(error, program),
+            "traceback": "".join(traceback.format_exception(_from_program(error, program))),
+        }
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            Path(capture, "status").write_text(json.dumps(report), encoding="utf-8")
+        finally:
+            os._exit(0)
+
+
+def _from_program(error: BaseException, program: str) -> BaseException:
+    """The error with its traceback starting at the program's first frame (no harness frames)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != program:
+        tb = tb.tb_next
+    return error.with_traceback(tb) if tb is not None else error
+
+
+def _failing_line(error: BaseException, program: str) -> int | None:
+    line = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == program:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if line is None and isinstance(error, SyntaxError) and error.filename == program:
+        line = error.lineno
+    return line
+
+
+_shared: Runner | None = None
+
+
+def shared_runner() -> Runner:
+    """The session's runner, started on first use and stopped at exit."""
+    global _shared
+    if _shared is None:
+        import atexit
+
+        _shared = Runner()
+        atexit.register(_shared.close)
+    return _shared
