@@ -55,6 +55,7 @@ class Program:
     setup: list[str] = field(default_factory=list)
     setup_origins: list[Origin] = field(default_factory=list)
     modules: list[str] = field(default_factory=list)  # file names in snippets/, e.g. "reference_optim.py"
+    sections: list[str] = field(default_factory=list)  # "file.py:name" of the setup, then of the code shown
 
     @property
     def code(self) -> str:
@@ -254,7 +255,8 @@ def program(lines: list[str], first_line: int, path: str) -> Program:
     where = Origin(path, first_line)
     setup: list[str] = []
     setup_origins: list[Origin] = []
-    for key in setup_keys(included_sections(lines), where):
+    keys = setup_keys(included_sections(lines), where)
+    for key in keys:
         text, origins = expand([f'--8<-- "{key}"'], section(key, where).origin.line, section(key, where).origin.path)
         while text and not text[-1].strip():
             text, origins = text[:-1], origins[:-1]
@@ -263,7 +265,7 @@ def program(lines: list[str], first_line: int, path: str) -> Program:
             setup_origins.append(origins[0])
         setup.extend(text)
         setup_origins.extend(origins)
-    result = Program(shown, shown_origins, setup, setup_origins)
+    result = Program(shown, shown_origins, setup, setup_origins, sections=[*keys, *included_sections(lines)])
     result.modules = project_modules(result.copied)
     return result
 
@@ -290,3 +292,18 @@ def project_modules(code: str) -> list[str]:
                     found.append(file)
                     pending.append((MODULES / file).read_text(encoding="utf-8"))
     return found
+
+
+def example_files(programs: list[Program]) -> list[str]:
+    """What a page offers for download: the snippet files its blocks come from (code shown and
+    setup), as they are, and the project modules that they or their programs import."""
+    names: list[str] = []
+    for each in programs:
+        for name in [*(key.rpartition(":")[0] for key in each.sections), *each.modules]:
+            if name not in names:
+                names.append(name)
+    for name in list(names):
+        for module in project_modules(snippet_file(name).read_text(encoding="utf-8")):
+            if module not in names:
+                names.append(module)
+    return names

@@ -1,0 +1,73 @@
+"""Behind every python block's copy button, the complete program that the tests run alone.
+
+Each python fence of a page is wrapped in ``<div class="example" data-copy="...">``: Material's
+copy button copies the ``data-copy`` text of the closest element that has one. The wrapper
+holds the block's setup in a ``<details>`` toggle above the code (labelled in the page's
+language, keyboard operable without JavaScript), the block as written, and, for a program that
+imports a project module, a line that links that file for download. The program comes from
+``harness.programs``, the code the tests execute, so what is copied is what was run.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+
+from harness.examples import read_blocks
+
+LABELS = {
+    "en": {
+        "setup": "Setup: {n} line{s} run before this code, included when you copy it",
+        "needs": "Needs {files} in the same folder.",
+        "and": " and ",
+    },
+    "zh": {
+        "setup": "前置代码：{n} 行，先于本段代码运行，复制时一并带上",
+        "needs": "运行前请把 {files} 放在同一文件夹。",
+        "and": " 和 ",
+    },
+}
+EXAMPLES_URL = "examples/"  # where hooks/example_files.py puts the files, below the site root
+
+
+def language_of(page) -> str:
+    return page.file.src_uri.split("/", 1)[0] if page.file.src_uri.startswith("zh/") else "en"
+
+
+def file_link(page, name: str, text: str | None = None) -> str:
+    """A download link, relative to the page, to a file of the site's examples/ folder."""
+    href = posixpath.relpath(EXAMPLES_URL + name, page.url or ".")
+    return f'<a href="{html.escape(href)}" download>{text or f"<code>{html.escape(name)}</code>"}</a>'
+
+
+def on_page_markdown(markdown, page, config, files):
+    labels = LABELS[language_of(page)]
+    text = markdown
+    for block in reversed(read_blocks(markdown, page.file.abs_src_path)):
+        fence, program = block.fence, block.program
+        pad = fence.indent
+        copied = html.escape(program.copied, quote=True).replace("\n", "&#10;")
+        parts = [f'<div class="example" data-copy="{copied}" markdown>', ""]
+        if program.setup:
+            lines = sum(1 for line in program.setup if line.strip())
+            ticks = "`" * max(3, 1 + max(len(run) for run in re.findall("`*", program.copied)))
+            parts += [
+                '<details class="example-setup" markdown>',
+                f"<summary>{labels['setup'].format(n=lines, s='' if lines == 1 else 's')}</summary>",
+                "",
+                f"{ticks}python",
+                *program.setup,
+                ticks,
+                "",
+                "</details>",
+                "",
+            ]
+        parts.append(markdown[fence.start : fence.end].removeprefix(pad))
+        if program.modules:
+            links = labels["and"].join(file_link(page, name) for name in program.modules)
+            parts += ["", f'<p class="example-needs">{labels["needs"].format(files=links)}</p>']
+        parts += ["", "</div>"]
+        wrapped = "\n".join(f"{pad}{line}" if line else "" for line in parts)
+        text = text[: fence.start] + wrapped + text[fence.end :]
+    return text
