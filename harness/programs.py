@@ -68,14 +68,25 @@ class Program:
 
         Material trims the end of what it copies, so this has no final newline.
         """
-        lines = [*self.setup, *([""] if self.setup else []), *self.shown]
+        lines = [*self.setup, *[""] * self.gap, *self.shown]
         return "\n".join(ANNOTATION.sub("", line) for line in lines).rstrip()
+
+    @property
+    def gap(self) -> int:
+        """Blank lines between the setup and the code shown."""
+        return blank_lines_between(self.setup, self.shown) if self.setup else 0
 
     @property
     def origins(self) -> list[Origin]:
         """For each line of `copied`, where it comes from."""
-        gap = self.shown_origins[:1] if self.setup else []
-        return [*self.setup_origins, *gap, *self.shown_origins]
+        return [*self.setup_origins, *self.shown_origins[:1] * self.gap, *self.shown_origins]
+
+
+def blank_lines_between(before: list[str], after: list[str]) -> int:
+    """Where two parts of a program meet: two blank lines around a definition (PEP 8), else one."""
+    last = next((line for line in reversed(before) if line.strip()), "")
+    first = next((line for line in after if line.strip()), "")
+    return 2 if last[:1].isspace() or first.startswith(("def ", "class ", "async def ", "@")) else 1
 
 
 class _IgnoreTagsLoader(yaml.SafeLoader):
@@ -261,8 +272,9 @@ def program(lines: list[str], first_line: int, path: str) -> Program:
         while text and not text[-1].strip():
             text, origins = text[:-1], origins[:-1]
         if setup:
-            setup.append("")
-            setup_origins.append(origins[0])
+            gap = blank_lines_between(setup, text)
+            setup.extend([""] * gap)
+            setup_origins.extend(origins[:1] * gap)
         setup.extend(text)
         setup_origins.extend(origins)
     result = Program(shown, shown_origins, setup, setup_origins, sections=[*keys, *included_sections(lines)])

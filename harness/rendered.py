@@ -1,6 +1,8 @@
 """What a built page shows a reader: code blocks, formulas, headings and admonitions.
 
 Only the article is read (not the navigation or the table of contents), in document order.
+A code block inside a python example (hooks/copy_programs.py) knows what its copy button
+yields, and whether it is the example's setup.
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +13,8 @@ from html.parser import HTMLParser
 class CodeBlock:
     language: str
     text: str
+    copied: str | None = None  # the data-copy of the enclosing example, if any
+    setup: bool = False  # the example's setup, inside its toggle
 
     @property
     def first_line(self) -> str:
@@ -34,6 +38,8 @@ class _Reader(HTMLParser):
         self.code_depth = 0  # >0 inside <pre> of a highlighted block
         self.in_annotation = False
         self.buffer = []
+        self.divs = []  # data-copy (or None) of every open div, innermost last
+        self.setup_depth = 0  # >0 inside an example's setup toggle
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -42,6 +48,10 @@ class _Reader(HTMLParser):
             self.in_article = True
         if not self.in_article:
             return
+        if tag == "div":
+            self.divs.append(attrs.get("data-copy"))
+        if tag == "details":
+            self.setup_depth += bool(self.setup_depth) or "example-setup" in classes
         if tag == "div" and "highlight" in classes:
             self.language = next((c.removeprefix("language-") for c in classes if c.startswith("language-")), "")
         elif tag == "pre" and self.language is not None:
@@ -60,8 +70,13 @@ class _Reader(HTMLParser):
         if tag == "article":
             self.in_article = False
         elif tag == "pre" and self.code_depth:
-            self.page.code.append(CodeBlock(self.language, "".join(self.buffer)))
+            copied = next((value for value in reversed(self.divs) if value is not None), None)
+            self.page.code.append(CodeBlock(self.language, "".join(self.buffer), copied, self.setup_depth > 0))
             self.code_depth, self.language = 0, None
+        elif tag == "div" and self.in_article and self.divs:
+            self.divs.pop()
+        elif tag == "details" and self.setup_depth:
+            self.setup_depth -= 1
         elif tag == "annotation" and self.in_annotation:
             self.page.formulas.append("".join(self.buffer))
             self.in_annotation = False

@@ -191,7 +191,17 @@ def _child(code: str, program: str, capture: str) -> None:
         work = os.path.dirname(program)
         os.chdir(work)
         sys.path.insert(0, work)
-        sys.argv = [program]
+        sys.argv = [PROGRAM]
+        for name in [name for name in sys.modules if name.split(".")[0] == "harness"]:
+            del sys.modules[name]  # the program cannot see the harness
+        # A fresh interpreter seeds its random generators unpredictably; a fork would share the
+        # server's seeds, and a block that forgot its manual_seed would print the same numbers on
+        # every run here but not for the reader. (Python's random reseeds itself after a fork.)
+        import torch
+
+        torch.seed()
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()
         main = types.ModuleType("__main__")
         main.__file__ = program
         sys.modules["__main__"] = main

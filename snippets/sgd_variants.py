@@ -4,7 +4,9 @@
 import itertools
 import math
 
+# --8<-- [start:imports]
 import torch
+# --8<-- [end:imports]
 
 
 def torch_sgd(grads, theta=1.0, **options):
@@ -20,28 +22,32 @@ def torch_sgd(grads, theta=1.0, **options):
 # --8<-- [end:helper]
 
 
-# --8<-- [start:defaults]
+# --8<-- [start:defaults] setup: imports
 import inspect
 
 signature = inspect.signature(torch.optim.SGD)
 print({name: p.default for name, p in signature.parameters.items() if p.default is not p.empty})
 # --8<-- [end:defaults]
 
-# --8<-- [start:plain]
+# --8<-- [start:plain] setup: helper
+# --8<-- [start:values]
 theta, g, lr = 1.0, 2.0, 0.1
+# --8<-- [end:values]
 print(theta - lr * g, torch_sgd([g], theta, lr=lr))
 # --8<-- [end:plain]
 
 assert torch_sgd([g], theta, lr=lr) == [theta - lr * g]
 
-# --8<-- [start:weight_decay]
+# --8<-- [start:weight_decay] setup: helper, values
 weight_decay = 0.5
 by_formula = theta - lr * (g + weight_decay * theta)
 print(by_formula, torch_sgd([g], theta, lr=lr, weight_decay=weight_decay))
 # --8<-- [end:weight_decay]
 
-# --8<-- [start:momentum]
+# --8<-- [start:momentum] setup: imports
+# --8<-- [start:param] setup: imports
 p = torch.nn.Parameter(torch.tensor(1.0))
+# --8<-- [end:param]
 optimizer = torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.5)
 for t in (1, 2):
     p.grad = torch.tensor(2.0)
@@ -71,7 +77,7 @@ def sgd_by_formula(grads, theta, lr, momentum=0.0, dampening=0.0,
 # --8<-- [end:reference]
 
 
-# --8<-- [start:grid]
+# --8<-- [start:grid] setup: helper, reference
 grads = [2.0, -1.0, 0.5, 0.0, 3.0]
 checked = 0
 for momentum, dampening, weight_decay, nesterov, maximize in itertools.product(
@@ -88,14 +94,14 @@ for momentum, dampening, weight_decay, nesterov, maximize in itertools.product(
 print(f"{checked} option combinations x {len(grads)} steps agree")
 # --8<-- [end:grid]
 
-# --8<-- [start:nesterov_rule]
+# --8<-- [start:nesterov_rule] setup: param
 try:
     torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.5, nesterov=True)
 except ValueError as error:
     print(error)
 # --8<-- [end:nesterov_rule]
 
-# --8<-- [start:maximize]
+# --8<-- [start:maximize] setup: helper, reference
 options = dict(lr=0.1, weight_decay=0.5, maximize=True)
 print("torch.optim.SGD   ", torch_sgd([2.0], 1.0, **options))
 print("negate, then decay", sgd_by_formula([2.0], 1.0, **options))
@@ -120,7 +126,9 @@ def sutskever_form(grads, lrs, mu, theta=1.0):
     return theta
 
 
+# --8<-- [start:unit_grads]
 grads, mu = [1.0, 1.0, 1.0, 1.0], 0.9
+# --8<-- [end:unit_grads]
 constant = [0.1] * 4
 halving = [0.1, 0.05, 0.025, 0.0125]
 print(f"constant lr: pytorch {pytorch_form(grads, constant, mu):.6f}  "
@@ -129,7 +137,7 @@ print(f"halving lr:  pytorch {pytorch_form(grads, halving, mu):.6f}  "
       f"sutskever {sutskever_form(grads, halving, mu):.6f}")
 # --8<-- [end:sutskever]
 
-# --8<-- [start:sutskever_torch]
+# --8<-- [start:sutskever_torch] setup: imports, unit_grads
 p = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
 optimizer = torch.optim.SGD([p], lr=0.1, momentum=0.9)
 scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
@@ -143,7 +151,7 @@ print(f"torch.optim.SGD + StepLR: {p.item():.6f}")
 assert math.isclose(p.item(), pytorch_form(grads, halving, mu), rel_tol=1e-12)
 assert not math.isclose(p.item(), sutskever_form(grads, halving, mu), rel_tol=1e-3)
 
-# --8<-- [start:reference_beside_torch]
+# --8<-- [start:reference_beside_torch] setup: imports
 from reference_optim import SGD as ReferenceSGD
 
 options = dict(lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01, maximize=True)
@@ -158,7 +166,7 @@ for g in ([0.5, -1.0, 2.0], [0.1, 0.2, -0.3], [1.0, 1.0, 1.0]):
     print(ours.detach(), torch.equal(ours, theirs))
 # --8<-- [end:reference_beside_torch]
 
-# --8<-- [start:adam]
+# --8<-- [start:adam] setup: imports
 from reference_optim import Adam as ReferenceAdam, AdamW as ReferenceAdamW
 
 for ours_cls, torch_cls in ((ReferenceAdam, torch.optim.Adam), (ReferenceAdamW, torch.optim.AdamW)):

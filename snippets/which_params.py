@@ -1,7 +1,9 @@
 """Which parameters optimizer.step() updates, and which it leaves alone."""
 
 # --8<-- [start:setup]
+# --8<-- [start:imports]
 import torch
+# --8<-- [end:imports]
 
 
 def make_model():
@@ -15,8 +17,10 @@ def make_model():
 x = torch.tensor([[1.0, 2.0]])
 # --8<-- [end:setup]
 
-# --8<-- [start:param_groups]
+# --8<-- [start:param_groups] setup: setup
+# --8<-- [start:model] setup: setup
 model = make_model()
+# --8<-- [end:model]
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 
 group = optimizer.param_groups[0]
@@ -25,7 +29,7 @@ print(sorted(key for key in group if key != "params"))
 print(all(p is q for p, q in zip(group["params"], model.parameters())))
 # --8<-- [end:param_groups]
 
-# --8<-- [start:not_given]
+# --8<-- [start:not_given] setup: setup
 model = make_model()
 optimizer = torch.optim.SGD(model[0].parameters(), lr=0.1)
 
@@ -39,9 +43,11 @@ for (name, p), old in zip(model.named_parameters(), before):
 
 assert torch.equal(model[1].weight.detach(), torch.full((1, 2), 0.5))
 
-# --8<-- [start:frozen]
+# --8<-- [start:frozen] setup: setup
+# --8<-- [start:frozen_model] setup: setup
 model = make_model()
 model[0].weight.requires_grad_(False)
+# --8<-- [end:frozen_model]
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 
 model(x).sum().backward()
@@ -50,13 +56,13 @@ print(model[0].weight.grad)
 print(model[0].weight.detach())
 # --8<-- [end:frozen]
 
-# --8<-- [start:trainable_only]
+# --8<-- [start:trainable_only] setup: frozen_model
 trainable = [p for p in model.parameters() if p.requires_grad]
 optimizer = torch.optim.SGD(trainable, lr=0.1)
 print(len(trainable), "of", len(list(model.parameters())))
 # --8<-- [end:trainable_only]
 
-# --8<-- [start:none_vs_zeros]
+# --8<-- [start:none_vs_zeros] setup: imports
 def one_step(grad):
     p = torch.nn.Parameter(torch.tensor(1.0))
     p.grad = grad
@@ -71,7 +77,8 @@ print("grad zeros ->", one_step(torch.tensor(0.0)))
 assert one_step(None).item() == 1.0
 assert abs(one_step(torch.tensor(0.0)).item() - 0.99) < 1e-7
 
-# --8<-- [start:groups]
+# --8<-- [start:groups] setup: setup
+# --8<-- [start:two_groups] setup: setup
 model = make_model()
 optimizer = torch.optim.SGD(
     [
@@ -80,6 +87,7 @@ optimizer = torch.optim.SGD(
     ],
     lr=0.1,
 )
+# --8<-- [end:two_groups]
 for p in model.parameters():
     p.grad = torch.ones_like(p)
 optimizer.step()
@@ -88,7 +96,7 @@ print([group["lr"] for group in optimizer.param_groups])
 print(model[0].bias.detach(), model[1].bias.detach())
 # --8<-- [end:groups]
 
-# --8<-- [start:add_group]
+# --8<-- [start:add_group] setup: two_groups
 extra = torch.nn.Parameter(torch.tensor(2.0))
 optimizer.add_param_group({"params": [extra], "lr": 1.0})
 extra.grad = torch.tensor(0.5)
@@ -96,7 +104,7 @@ optimizer.step()
 print(len(optimizer.param_groups), extra.detach())
 # --8<-- [end:add_group]
 
-# --8<-- [start:set_rejected]
+# --8<-- [start:set_rejected] setup: model
 try:
     torch.optim.SGD([{"params": set(model.parameters())}], lr=0.1)
 except TypeError as error:

@@ -1,15 +1,23 @@
 """zero_grad(): accumulation, set_to_none, and whose gradients it clears."""
 
 # --8<-- [start:accumulate]
+# --8<-- [start:imports]
 import torch
+# --8<-- [end:imports]
 
+# --8<-- [start:parameter] setup: imports
 w = torch.nn.Parameter(torch.tensor(1.0))
+# --8<-- [end:parameter]
 for call in range(3):
     (3 * w).backward()
     print(f"after backward() #{call + 1}: w.grad = {w.grad}")
 # --8<-- [end:accumulate]
 
-# --8<-- [start:set_to_none]
+# --8<-- [start:parameter_with_grad] setup: parameter
+(3 * w).backward()
+# --8<-- [end:parameter_with_grad]
+
+# --8<-- [start:set_to_none] setup: parameter_with_grad
 optimizer = torch.optim.SGD([w], lr=0.1)
 optimizer.zero_grad()
 print(w.grad)
@@ -19,7 +27,7 @@ optimizer.zero_grad(set_to_none=False)
 print(w.grad)
 # --8<-- [end:set_to_none]
 
-# --8<-- [start:none_skips]
+# --8<-- [start:none_skips] setup: imports
 for set_to_none in (True, False):
     w = torch.nn.Parameter(torch.tensor(1.0))
     optimizer = torch.optim.SGD([w], lr=0.1, momentum=0.9, weight_decay=0.1)
@@ -31,7 +39,7 @@ for set_to_none in (True, False):
     print(f"set_to_none={set_to_none}: step() after zero_grad moved w by {w.item() - before:+.4f}")
 # --8<-- [end:none_skips]
 
-# --8<-- [start:model_vs_optimizer]
+# --8<-- [start:model_vs_optimizer] setup: imports
 backbone = torch.nn.Linear(2, 2)
 head = torch.nn.Linear(2, 1)
 model = torch.nn.Sequential(backbone, head)
@@ -46,7 +54,7 @@ print("model.zero_grad():    ", backbone.weight.grad is None, head.weight.grad i
 # --8<-- [end:model_vs_optimizer]
 
 
-# --8<-- [start:accumulation]
+# --8<-- [start:accumulation] setup: imports
 def make_model():
     model = torch.nn.Linear(3, 1, dtype=torch.float64)
     with torch.no_grad():

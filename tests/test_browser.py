@@ -2,7 +2,7 @@
 
 Every page in both languages must load with no console error, no failed request and no
 request to any host but the local server; render every formula; switch language to the same
-page; copy exactly the code the tests executed; fit a 375-px screen; render the dark palette
+page; copy the complete program the tests ran alone; fit a 375-px screen; render the dark palette
 (screenshots go to test-artifacts/, which git ignores); and pass axe-core in both palettes.
 """
 
@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness.examples import PYTHON
 from harness.pytest_plugin import code_blocks
 from harness.site_build import LANGUAGES, ROOT, page_names, page_path
 
@@ -118,26 +117,34 @@ def test_language_switcher_leads_to_the_same_page(server, visit, locale, name):
     assert urlsplit(page.url).path.rstrip("/") == urlsplit(page_url(server, OTHER[locale], name)).path.rstrip("/")
 
 
-def as_copied(code):
-    """Material drops `# (1)!` annotation markers when copying (leaving the spaces before them)."""
-    return re.sub(r"# \(\d+\)!$", "", code, flags=re.M).rstrip("\n")
-
-
 @pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("name", PAGES)
-def test_copy_button_copies_the_executed_code(server, visit, locale, name):
+def test_copy_button_copies_the_program_the_tests_ran_alone(server, visit, locale, name):
+    """Each python block's copy button yields its complete program; its setup toggle opens
+    from the keyboard, is labelled in the page's language and shows the setup it copies."""
     url = page_url(server, locale, name)
     opened = visit(url, permissions=["clipboard-read", "clipboard-write"])
-    executed = [block.code for block in code_blocks(ROOT / "docs" / locale / name)]
-    selector = ", ".join(f"div.language-{language}.highlight" for language in sorted(PYTHON))
-    blocks = opened.page.locator(selector)
-    assert blocks.count() == len(executed)
-    for index, code in enumerate(executed):
-        block = blocks.nth(index)
-        block.hover()
-        block.locator("button[data-md-type=copy]").click()
+    programs = [block.program for block in code_blocks(ROOT / "docs" / locale / name)]
+    examples = opened.page.locator("div.example")
+    assert examples.count() == len(programs)
+    for index, program in enumerate(programs):
+        example = examples.nth(index)
+        shown = example.locator(":scope > div.highlight")
+        shown.hover()
+        shown.locator("button[data-md-type=copy]").click()
         copied = opened.page.evaluate("navigator.clipboard.readText()")
-        assert copied == as_copied(code), f"{locale}/{name}: block {index + 1}"
+        assert copied == program.copied, f"{locale}/{name}: block {index + 1}"
+        toggle = example.locator(":scope > details.example-setup")
+        assert toggle.count() == bool(program.setup)
+        if program.setup:
+            summary = toggle.locator("summary")
+            assert bool(re.search(r"[\u4e00-\u9fff]", summary.inner_text())) == (locale == "zh")
+            summary.focus()
+            opened.page.keyboard.press("Enter")
+            assert toggle.get_attribute("open") is not None
+            assert toggle.locator("pre").inner_text().rstrip("\n") == "\n".join(program.setup).rstrip("\n")
+        needs = example.locator(".example-needs a[download]")
+        assert [needs.nth(i).inner_text() for i in range(needs.count())] == program.modules
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)

@@ -1,27 +1,43 @@
 """The doc-test harness fails loudly, naming the file and line, on every kind of bad page.
 
-The fixture pages live in tests/fixtures/, outside docs/, so they are never part of the site.
+The fixture pages live in tests/fixtures/ (and the snippets they include in
+tests/fixtures/snippets/), outside docs/, so they are never part of the site.
 """
 
+import re
 from pathlib import Path
 
 import pytest
 from sybil.example import SybilFailure
 
-from harness.examples import DocExampleError, fence_language, snippet_preprocessor
-from harness.pytest_plugin import doc_pages, setup_page
+from harness import update_outputs
+from harness.examples import DocExampleError, fence_language, read_blocks
+from harness.programs import snippet_preprocessor
+from harness.pytest_plugin import doc_pages
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = FIXTURES.parent.parent
 
 
-def run_page(name):
-    """Parse and run a fixture page the way the suite runs a docs page."""
-    document = doc_pages.parse(FIXTURES / name)
-    setup_page(document.namespace)
-    examples = list(document)
+@pytest.fixture(autouse=True)
+def fixture_snippets(monkeypatch):
+    """Includes also find the fixture snippets, as if they were in snippets/."""
+    preprocessor = snippet_preprocessor()
+    monkeypatch.setattr(preprocessor, "base_path", [*preprocessor.base_path, str(FIXTURES / "snippets")])
+
+
+def run_page(path):
+    """Parse and run a page the way the suite runs a docs page."""
+    examples = list(doc_pages.parse(Path(path)))
     for example in examples:
         example.evaluate()
     return examples
+
+
+def page(tmp_path, text, name="page.md"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.mark.parametrize(
@@ -40,32 +56,40 @@ def test_fence_language(info, language):
 
 
 def test_every_fence_form_is_executed():
-    examples = run_page("fence_forms.md")
-    assert len(examples) == 8
+    assert len(run_page(FIXTURES / "fence_forms.md")) == 8
 
 
 def test_wrong_output_fails_with_file_and_line():
     with pytest.raises(SybilFailure) as failure:
-        run_page("wrong_output.md")
+        run_page(FIXTURES / "wrong_output.md")
     message = str(failure.value)
     assert "wrong_output.md, line 3" in message
     assert "tests/fixtures/wrong_output.md:7 does not match" in message
     assert "-3" in message and "+2" in message
 
 
-def test_exception_propagates_with_its_line():
-    with pytest.raises(ValueError, match="broken example") as failure:
-        run_page("exception.md")
-    assert "failing line comes from tests/fixtures/exception.md:5" in failure.value.__notes__
+def test_an_exception_fails_with_the_page_line_and_error():
+    with pytest.raises(SybilFailure) as failure:
+        run_page(FIXTURES / "exception.md")
+    message = str(failure.value)
+    assert "block at tests/fixtures/exception.md:3 fails when run alone" in message
+    assert "line 2 of the copied program, from tests/fixtures/exception.md:5" in message
+    assert "ValueError: broken example" in message
 
 
 def test_unshown_output_fails():
     with pytest.raises(SybilFailure, match="printed output that the page does not show"):
-        run_page("unshown_output.md")
+        run_page(FIXTURES / "unshown_output.md")
+
+
+def test_writing_to_stderr_fails(tmp_path):
+    text = "```python\nimport warnings\nwarnings.warn('careful')\n```\n"
+    with pytest.raises(SybilFailure, match=r"(?s)writes to stderr.*UserWarning: careful"):
+        run_page(page(tmp_path, text))
 
 
 @pytest.mark.parametrize(
-    "page, message",
+    "page_name, message",
     [
         ("missing_include.md", r"missing_include.md:4: include failed: .*no_such_snippet.py"),
         ("missing_section.md", r"missing_section.md:4: include failed: .*no_such_section"),
@@ -74,22 +98,95 @@ def test_unshown_output_fails():
         ("unclosed.md", r"unclosed.md:3: code block is never closed"),
     ],
 )
-def test_bad_page_is_a_collection_error(page, message):
+def test_bad_page_is_a_collection_error(page_name, message):
     with pytest.raises(DocExampleError, match=message):
-        run_page(page)
+        run_page(FIXTURES / page_name)
 
 
-def test_an_include_outside_a_fence_may_not_bring_in_a_code_block(monkeypatch):
-    preprocessor = snippet_preprocessor()
-    monkeypatch.setattr(preprocessor, "base_path", [*preprocessor.base_path, str(FIXTURES)])
+def test_an_include_outside_a_fence_may_not_bring_in_a_code_block():
     with pytest.raises(DocExampleError, match=r"include_outside_fence.md:3: .* brings in a code block"):
-        run_page("include_outside_fence.md")
+        run_page(FIXTURES / "include_outside_fence.md")
 
 
-def test_a_failing_included_line_is_traced_to_its_snippet():
-    snippet = Path(__file__).parent.parent / "snippets" / "mistakes.py"
-    lines = snippet.read_text(encoding="utf-8").split("\n")
-    start = lines.index("# --8<-- [start:zero_between]") + 2  # first line of the section
-    with pytest.raises(NameError) as failure:
-        run_page("include_without_setup.md")
-    assert f"failing line comes from snippets/mistakes.py:{start}" in failure.value.__notes__
+# The copied program: setup declared on the section's start marker, then the code shown.
+
+def test_a_block_runs_with_its_declared_setup(tmp_path):
+    path = page(tmp_path, '```python\n--8<-- "setups.py:double"\n```\n\n```output\n4\n```\n')
+    [block] = read_blocks(path.read_text(), path)
+    assert block.code == "print(value * 2)\n"
+    assert block.program.copied == "value = 2\n\nprint(value * 2)"
+    assert [str(origin) for origin in block.program.origins] == [
+        "tests/fixtures/snippets/setups.py:4", "tests/fixtures/snippets/setups.py:8",
+        "tests/fixtures/snippets/setups.py:8"]
+    run_page(path)
+
+
+def test_a_block_that_fails_alone_names_the_missing_name_and_its_source(tmp_path):
+    path = page(tmp_path, '# A page\n\n```python\n--8<-- "setups.py:without_setup"\n```\n')
+    with pytest.raises(SybilFailure) as failure:
+        run_page(path)
+    message = str(failure.value)
+    assert f"block at {path}:3 fails when run alone" in message
+    assert "from tests/fixtures/snippets/setups.py:12" in message
+    assert "NameError: name 'value' is not defined" in message
+
+
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ("missing_section", r"setups.py:15: setup names a missing section 'setups.py:no_such_section'"),
+        ("missing_file", r"setups.py:19: setup names a missing file 'no_such_file.py'"),
+        ("cycle_a", r"setups.py:\d+: setup sections depend on each other in a cycle: setups.py:cycle_"),
+        ("setup_typo.py:typo", r"setup_typo.py:3: unknown text after the section marker: 'setpu: value'"),
+    ],
+)
+def test_a_bad_setup_is_an_error_with_file_and_line(tmp_path, section, message):
+    target = section if ".py:" in section else f"setups.py:{section}"
+    path = page(tmp_path, f'```python\n--8<-- "{target}"\n```\n')
+    with pytest.raises(DocExampleError, match=message):
+        run_page(path)
+
+
+def test_a_block_that_shows_its_setup_section_does_not_repeat_it(tmp_path):
+    path = page(tmp_path, '```python\n--8<-- "setups.py:value"\n--8<-- "setups.py:double"\n```\n')
+    [block] = read_blocks(path.read_text(), path)
+    assert block.program.setup == []
+    assert block.program.copied == "value = 2\nprint(value * 2)"
+
+
+def test_annotation_markers_are_not_copied(tmp_path):
+    path = page(tmp_path, "```python\nx = 1  # (1)!\nprint(x)\n```\n\n```output\n1\n```\n\n1. One.\n")
+    [block] = read_blocks(path.read_text(), path)
+    assert block.program.copied == "x = 1\nprint(x)"
+    run_page(path)
+
+
+# update-outputs
+
+def test_update_outputs_restores_a_spoiled_output(tmp_path):
+    original = (ROOT / "docs" / "en" / "step.md").read_text(encoding="utf-8")
+    spoiled = re.sub(r"after  tensor\(\[ 0\.8000, -1\.6000\]\)", "after  tensor([ 0.8001, -1.6000])", original)
+    assert spoiled != original
+    path = page(tmp_path, spoiled, "step.md")
+    assert update_outputs.main([str(path)]) == 0
+    assert path.read_text(encoding="utf-8") == original
+    assert update_outputs.main([str(path)]) == 0  # a second run changes nothing
+    assert path.read_text(encoding="utf-8") == original
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("# Unclosed\n\n```python\nprint(1)\n", r"bad.md:3: code block is never closed"),
+        ('```python\n--8<-- "no_such_snippet.py:x"\n```\n', r"bad.md:2: include failed"),
+        ("```python\nprint(1)\nraise ValueError('no')\n```\n\n```output\n1\n```\n",
+         r"bad.md:1: the block's program raised: ValueError: no"),
+    ],
+)
+def test_update_outputs_writes_nothing_when_a_page_is_bad(tmp_path, capsys, bad, message):
+    good = page(tmp_path, "```python\nprint(2)\n```\n\n```output\n3\n```\n", "good.md")
+    broken = page(tmp_path, bad, "bad.md")
+    assert update_outputs.main([str(good), str(broken)]) == 1
+    assert re.search(message, capsys.readouterr().err)
+    assert good.read_text() == "```python\nprint(2)\n```\n\n```output\n3\n```\n"
+    assert broken.read_text() == bad

@@ -13,16 +13,25 @@ PAGES = page_names()
 
 @pytest.mark.parametrize("locale", LANGUAGES)
 def test_every_rendered_python_block_was_executed(site, locale):
+    """Each python block the page shows, its setup toggle and what its copy button yields are
+    the code, the setup and the program that the tests ran alone."""
     count = 0
     for name in PAGES:
-        rendered = [b for b in read_page(built_page(site, locale, name).read_text("utf-8")).code
-                    if b.language in PYTHON]
-        executed = [block.code for block in code_blocks(ROOT / "docs" / locale / name)]
+        code = read_page(built_page(site, locale, name).read_text("utf-8")).code
+        rendered = [b for b in code if b.language in PYTHON and not b.setup]
+        setups = [b for b in code if b.setup]
+        executed = [block.program for block in code_blocks(ROOT / "docs" / locale / name)]
         for index, block in enumerate(rendered):
-            if index >= len(executed) or block.text.rstrip("\n") != executed[index].rstrip("\n"):
-                pytest.fail(f"{locale}/{name}: python block {index + 1} on the built page is not the "
-                            f"code the tests executed; it starts: {block.first_line!r}")
+            where = f"{locale}/{name}: python block {index + 1} (it starts {block.first_line!r})"
+            if index >= len(executed) or block.text != executed[index].code:
+                pytest.fail(f"{where} on the built page is not the code the tests executed")
+            if block.copied != executed[index].copied:
+                pytest.fail(f"{where}: its copy button does not yield the program the tests ran alone")
         assert len(executed) == len(rendered), f"{locale}/{name}: the tests ran blocks the page does not show"
+        with_setup = [program for program in executed if program.setup]
+        assert [b.text for b in setups] == ["\n".join(p.setup) + "\n" for p in with_setup], (
+            f"{locale}/{name}: the setup toggles do not show the setup the tests ran")
+        assert all(b.language == "python" for b in setups)
         count += len(rendered)
     assert count > 0
     report("rendered python blocks, all executed", locale, f"{locale}: {count} blocks on {len(PAGES)} pages")

@@ -1,43 +1,71 @@
-"""Each page passes on its own, and running the pages again (in another order) prints the same."""
+"""A copied block runs alone as it would for a reader, and two runs print the same."""
 
 import subprocess
 import sys
 
 import pytest
 
-from harness.examples import CodeBlock
-from harness.pytest_plugin import code_blocks, doc_pages, setup_page
+from harness.examples import MODULES
+from harness.pytest_plugin import code_blocks
 from harness.site_build import ROOT
+from harness.standalone import Runner
 
 PAGES = sorted((ROOT / "docs").glob("*/*.md"))
 
-
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT / "docs").as_posix())
-def test_page_passes_alone(page):
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", str(page.relative_to(ROOT)), "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
-    if code_blocks(page):
-        assert result.returncode == 0, result.stdout[-4000:]
-        assert " passed" in result.stdout
-    else:
-        assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, result.stdout[-4000:]
+# What a program can see of the interpreter it runs in.
+PROBE = """
+import os, sys
+import torch
+torch.manual_seed(0)
+print(torch.rand(2), torch.get_default_dtype(), torch.tensor([1 / 3]), torch.get_num_threads())
+print(__name__, sys.argv, os.path.basename(__file__), os.path.isabs(__file__), sys.path[0] == os.getcwd())
+print(sorted(os.listdir()))
+print("reference_optim" in sys.modules, "harness" in sys.modules)
+"""
 
 
-def printed_by_every_block(pages):
-    printed = {}
-    for page in pages:
-        document = doc_pages.parse(page)
-        setup_page(document.namespace)
-        examples = list(document)
-        for example in examples:
-            example.evaluate()
-        printed[page] = [e.parsed.printed for e in examples if isinstance(e.parsed, CodeBlock)]
-    return printed
+@pytest.fixture(scope="module")
+def runner():
+    runner = Runner()
+    yield runner
+    runner.close()
 
 
-def test_two_runs_print_the_same():
-    first = printed_by_every_block(PAGES)
-    second = printed_by_every_block(list(reversed(PAGES)))
-    assert first == second
+def test_a_program_runs_as_in_a_fresh_interpreter(runner, tmp_path):
+    """The runner's child sees what `python example.py` in an empty folder sees."""
+    (tmp_path / "example.py").write_text(PROBE)
+    (tmp_path / "reference_optim.py").write_bytes((MODULES / "reference_optim.py").read_bytes())
+    fresh = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True,
+                           check=True).stdout
+    alone = runner.run(PROBE, [MODULES / "reference_optim.py"])
+    assert alone.error is None and alone.stderr == ""
+    assert alone.stdout == fresh
+    assert "['example.py', 'reference_optim.py']" in fresh
+
+
+def test_a_failure_names_the_line_and_the_error(runner):
+    result = runner.run("import torch\n\nprint(w)\n")
+    assert result.error == "NameError: name 'w' is not defined"
+    assert result.line == 3
+    assert "example.py" in result.traceback and "harness" not in result.traceback
+
+
+def test_unseeded_random_numbers_differ_between_runs(runner):
+    """As in two fresh interpreters: a block that forgets its seed cannot pass by luck."""
+    code = "import random, torch\nprint(torch.rand(1).item(), random.random())"
+    assert runner.run(code).stdout != runner.run(code).stdout
+
+
+def test_two_runs_print_the_same(runner):
+    """Every block's program, run twice (the second time in reverse order), prints the same."""
+    blocks = [block for page in PAGES for block in code_blocks(page)]
+    assert blocks
+
+    def printed(order):
+        for index in order:
+            block = blocks[index]
+            runner.submit(str(index), block.program.copied, [MODULES / m for m in block.program.modules])
+        return {index: runner.result(str(index)).stdout for index in order}
+
+    first = printed(range(len(blocks)))
+    assert printed(list(reversed(range(len(blocks))))) == first

@@ -1,9 +1,10 @@
 """Set up the project's virtual environment and run the site or the test suite.
 
-    python3 tools/dev.py serve   # install, then serve the site at http://127.0.0.1:8000
-    python3 tools/dev.py test    # install (Chromium too, as root), then run every test
+    python3 tools/dev.py serve            # install, then serve the site at http://127.0.0.1:8000
+    python3 tools/dev.py test             # install (Chromium too, as root), then run every test
+    python3 tools/dev.py update-outputs   # rewrite every shown output to what its code prints
 
-Extra arguments after the command go to mkdocs or pytest. The environment lives in .venv and
+Extra arguments after the command go to mkdocs, pytest or update-outputs (pages). The environment lives in .venv and
 is reinstalled only when pyproject.toml changes.
 """
 
@@ -49,7 +50,7 @@ def ensure_chromium() -> None:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test", "update-outputs"}:
         print(__doc__, file=sys.stderr)
         return 2
     command, extra = sys.argv[1], sys.argv[2:]
@@ -58,6 +59,8 @@ def main() -> int:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     if command == "serve":
         argv = [str(BIN / "mkdocs"), "serve", "--dev-addr", "127.0.0.1:8000", *extra]
+    elif command == "update-outputs":
+        argv = [str(BIN / "python"), "-m", "harness.update_outputs", *extra]
     else:
         ensure_chromium()
         argv = [str(BIN / "pytest"), *extra]
