@@ -9,15 +9,24 @@ that did not).
 from sybil import Sybil
 
 from harness.examples import ROOT, RUNS, CodeBlock, DocExampleParser, submit
+from harness.standalone import shared_runner
 
 doc_pages = Sybil(parsers=[DocExampleParser()], path=str(ROOT), patterns=["docs/**/*.md"])
+collect_page = doc_pages.pytest()
 
-pytest_collect_file = doc_pages.pytest()
+
+def pytest_collect_file(file_path, parent):
+    collected = collect_page(file_path, parent)
+    if collected is not None and not parent.config.option.collectonly:
+        shared_runner()  # start the fork server now: it imports torch while pytest collects
+    return collected
 
 
 def pytest_collection_finish(session):
     """Submit every collected block's program at once: the runner runs one per CPU in parallel,
     and each test then waits only for its own result."""
+    if session.config.option.collectonly:
+        return
     for item in session.items:
         block = getattr(getattr(item, "example", None), "parsed", None)
         if isinstance(block, CodeBlock):

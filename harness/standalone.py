@@ -50,7 +50,7 @@ class Runner:
         env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
         boot = f"import sys; sys.path[0] = {str(ROOT)!r}; from harness.standalone import serve; serve()"
         self.process = subprocess.Popen(
-            [sys.executable, "-c", boot], cwd=self.folder, env=env,
+            [sys.executable, "-c", boot], cwd=self.folder, env=env, start_new_session=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
         )
         self.submitted: set[str] = set()
@@ -86,7 +86,10 @@ class Runner:
     def close(self) -> None:
         """Stop the server (done at exit for the shared runner)."""
         if self.process.poll() is None:
-            self.process.stdin.close()
+            if self.submitted:  # results nobody will collect (an interrupted run): stop them all
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:
+                self.process.stdin.close()
             self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -5,8 +5,6 @@ import os
 from sybil import Sybil
 
 from harness.examples import DocExampleParser
-from harness.pytest_plugin import setup_page
+from harness.pytest_plugin import pytest_collection_finish  # noqa: F401  submit every block ahead, as the suite does
 
-pytest_collect_file = Sybil(
-    parsers=[DocExampleParser()], path=os.environ["BENCH_DIR"], patterns=["*.md"], setup=setup_page
-).pytest()
+pytest_collect_file = Sybil(parsers=[DocExampleParser()], path=os.environ["BENCH_DIR"], patterns=["*.md"]).pytest()
