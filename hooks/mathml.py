@@ -3,7 +3,7 @@
 pymdownx.arithmatex (generic mode) wraps each formula in <span|div class="arithmatex">.
 This hook replaces the wrapped TeX with MathML, so formulas render with no JavaScript and
 no request to any other host, and screen readers read them. The TeX source is kept in an
-<annotation> element for copy, search and the language-parity checks.
+<annotation> element for copy and the language-parity checks, but not for search.
 """
 
 import html
@@ -30,7 +30,9 @@ def to_mathml(tex: str, display: str) -> str:
     annotation = html.escape(tex, quote=False)
     return (
         f'<math display="{display}"><semantics>{inner}'
-        f'<annotation encoding="application/x-tex">{annotation}</annotation>'
+        # The search index skips the TeX (Material honours data-search-exclude): results show
+        # the formula as it reads, not its source.
+        f'<annotation encoding="application/x-tex" data-search-exclude>{annotation}</annotation>'
         f"</semantics></math>"
     )
 

@@ -105,6 +105,13 @@ def test_every_formula_is_rendered(server, visit, locale, name):
     sizes = page.eval_on_selector_all(".arithmatex > math", "ms => ms.map(m => m.getBoundingClientRect().width)")
     assert len(sizes) == wrappers
     assert all(width > 0 for width in sizes)
+    # Set in the site's own math font (hooks/math_font.py), loaded from this site.
+    faces = page.evaluate("""() => document.fonts.ready.then(() => [...document.fonts]
+        .filter(face => face.family.includes("STIX Two Math (site)")).map(face => face.status))""")
+    assert faces == ["loaded"] if wrappers else faces in ([], ["unloaded"])
+    if wrappers:
+        family = page.eval_on_selector(".arithmatex > math", "m => getComputedStyle(m).fontFamily")
+        assert family.startswith('"STIX Two Math (site)"')
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)

@@ -147,3 +147,31 @@ def test_search_index_holds_only_its_language(site, locale):
         assert sum(chinese) > len(chinese) / 2
     else:
         assert not any(chinese)
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_search_index_shows_formulas_as_they_read_not_their_tex(site, locale):
+    index = json.loads((site / LANGUAGES[locale] / "search" / "search_index.json").read_text("utf-8"))
+    tex = [(doc["location"], command) for doc in index["docs"]
+           for command in re.findall(r"\\[a-zA-Z]+|\\[{}_^,;!]", doc["title"] + doc["text"])]
+    assert tex == []
+    assert any("θ" in doc["text"] for doc in index["docs"]), "the formulas' own text is indexed"
+
+
+def test_the_math_font_covers_every_formula(site):
+    """The served STIX Two Math subset has every character the formulas show, and its MATH
+    table (stretchy braces), and every page with a formula preloads it."""
+    from fontTools.ttLib import TTFont
+
+    from hooks.math_font import FONT_URL, formula_characters  # noqa: E402  the hook's own reading
+
+    font = TTFont(site / FONT_URL)
+    assert "MATH" in font
+    covered = {chr(code) for code in font.getBestCmap()}
+    for locale in LANGUAGES:
+        for name in PAGES:
+            html = built_page(site, locale, name).read_text(encoding="utf-8")
+            chars = formula_characters(html)
+            assert chars <= covered, f"{locale}/{name}: {sorted(chars - covered)}"
+            assert bool(chars) == ("stix-two-math.woff2\" as=\"font\"" in html), f"{locale}/{name}: preload"
+    assert "{" in covered and "∑" in covered
