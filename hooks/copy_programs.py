@@ -20,12 +20,12 @@ LABELS = {
     "en": {
         "setup": "Setup: {n} line{s} run before this code, included when you copy it",
         "needs": "Needs {files} in the same folder.",
-        "and": " and ",
+        "join": ", ",
     },
     "zh": {
-        "setup": "前置代码：{n} 行，先于本段代码运行，复制时一并带上",
-        "needs": "运行前请把 {files} 放在同一文件夹。",
-        "and": " 和 ",
+        "setup": "前置代码（{n} 行）：在下方代码之前运行，复制时会一并复制",
+        "needs": "运行前，请把 {files} 放在与这段程序相同的文件夹中。",
+        "join": "、",
     },
 }
 EXAMPLES_URL = "examples/"  # where hooks/example_files.py puts the files, below the site root
@@ -65,7 +65,7 @@ def on_page_markdown(markdown, page, config, files):
             ]
         parts.append(markdown[fence.start : fence.end].removeprefix(pad))
         if program.modules:
-            links = labels["and"].join(file_link(page, name) for name in program.modules)
+            links = labels["join"].join(file_link(page, name) for name in program.modules)
             parts += ["", f'<p class="example-needs">{labels["needs"].format(files=links)}</p>']
         parts += ["", "</div>"]
         wrapped = "\n".join(f"{pad}{line}" if line else "" for line in parts)

@@ -22,14 +22,14 @@ ARCHIVE = "optimizer-step-examples.zip"
 LABELS = {
     "en": {
         "heading": "This page's examples as files",
-        "text": "Each file runs on its own and checks its results with asserts "
-                "(<code>python {first}</code>):",
+        "text": "Each file runs on its own (<code>python {first}</code>) and checks its results "
+                "with asserts:",
         "archive": "every example of the site (zip)",
     },
     "zh": {
         "heading": "本页示例文件",
-        "text": "每个文件都能单独运行，并用 assert 检查自己的结果（<code>python {first}</code>）：",
-        "archive": "全站所有示例（zip）",
+        "text": "每个文件都能单独运行（如 <code>python {first}</code>），并用 assert 语句检查运行结果：",
+        "archive": "全站示例打包下载（zip）",
     },
 }
 
