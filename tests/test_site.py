@@ -175,3 +175,52 @@ def test_the_math_font_covers_every_formula(site):
             assert chars <= covered, f"{locale}/{name}: {sorted(chars - covered)}"
             assert bool(chars) == ("stix-two-math.woff2\" as=\"font\"" in html), f"{locale}/{name}: preload"
     assert "{" in covered and "∑" in covered
+
+
+class ChineseOnly(HTMLParser):
+    """Runs of four or more English words that a Chinese page shows outside code and formulas.
+
+    Text inside code, formulas, scripts and styles is skipped, and so is the body of a
+    docstring rendered by mkdocstrings (the reference module is documented in English; the
+    Chinese page summarises each function in Chinese). Attributes a reader meets (title,
+    aria-label, alt, placeholder) count as shown text."""
+
+    SKIP = {"code", "pre", "kbd", "math", "script", "style", "svg", "annotation"}
+    RUN = re.compile(r"[A-Za-z][\w'’.-]*(?:[ ,/]+[A-Za-z][\w'’.-]*){3,}")
+    SIGNATURE = re.compile(r"^[\w.]+\(.*\)( -> .+)?$", re.S)
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.runs = [], []
+
+    def skipping(self):
+        return any(tag in self.SKIP or "doc-contents" in classes for tag, classes in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag not in {"br", "img", "input", "meta", "link", "hr", "wbr", "source"}:
+            self.stack.append((tag, (attrs.get("class") or "").split()))
+        if not self.skipping():
+            for name in ("title", "aria-label", "alt", "placeholder"):
+                value = attrs.get(name) or ""
+                if not self.SIGNATURE.match(value):  # mkdocstrings titles a TOC entry with its signature
+                    self.runs += [f"{tag}[{name}]: {run}" for run in self.RUN.findall(value)]
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if not self.skipping():
+            self.runs += self.RUN.findall(data)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_chinese_pages_show_no_english_prose(site, name):
+    html = built_page(site, "zh", name).read_text(encoding="utf-8")
+    reader = ChineseOnly()
+    reader.feed(html)
+    assert reader.runs == []
+    # mkdocstrings' section labels are single words, too short for the rule above.
+    labels = re.findall(r">\s*(Parameters|Returns|Raises|Bases|Attributes|Examples|Source code)\s*:?\s*<", html)
+    assert labels == []

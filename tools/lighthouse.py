@@ -2,6 +2,8 @@
 
     .venv/bin/python tools/lighthouse.py [--save tools/lighthouse_results.md]
 
+--save also writes the Chinese table beside it (tools/lighthouse_results.zh.md).
+
 Needs Node.js with npm and Debian's Chromium (/usr/bin/chromium). Lighthouse 12.2.3 is
 installed into .cache/lighthouse on first use (13 needs Node 22). The site is built with
 `mkdocs build --strict` and served on 127.0.0.1 with gzip, as GitHub Pages serves it. Budget: performance >= 98, accessibility,
@@ -59,6 +61,35 @@ def audit(url, work):
     }
 
 
+# The table's words in each language of the site (the testing page includes its own).
+WORDS = {
+    "en": {"head": ["page", "perf", "a11y", "best practices", "SEO", "KiB", "requests", "third-party",
+                    "FCP s", "LCP s"],
+           "summary": "Lighthouse {version}, mobile preset, {day}: {verdict}",
+           "within": "every page within budget", "over": "OVER BUDGET"},
+    "zh": {"head": ["页面", "性能", "无障碍", "最佳实践", "SEO", "KiB", "请求数", "第三方请求",
+                    "FCP（秒）", "LCP（秒）"],
+           "summary": "Lighthouse {version}，移动端预设，{day}：{verdict}",
+           "within": "每一页都在预算之内", "over": "有页面超出预算"},
+}
+
+
+def render(rows, within, day):
+    """The results table in each language: {locale: Markdown}."""
+    tables = {}
+    for locale, words in WORDS.items():
+        lines = ["| " + " | ".join(words["head"]) + " |", "| --- |" + " ---: |" * (len(words["head"]) - 1)]
+        lines += [
+            f"| `{page}` | {r['performance']} | {r['accessibility']} | {r['best-practices']} | {r['seo']} "
+            f"| {r['kib']:.0f} | {r['requests']} | {r['third_party']} | {r['fcp']:.1f} | {r['lcp']:.1f} |"
+            for page, r in rows
+        ]
+        verdict = words["within"] if within else words["over"]
+        lines += ["", words["summary"].format(version=LIGHTHOUSE_VERSION, day=day, verdict=verdict)]
+        tables[locale] = "\n".join(lines)
+    return tables
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save", type=Path, help="also write the table (Markdown) to this file")
@@ -71,21 +102,14 @@ def main():
                 for locale in LANGUAGES for name in page_names()]
         served.stop()
 
-    header = ("| page | perf | a11y | best practices | SEO | KiB | requests | third-party | FCP s | LCP s |\n"
-              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    lines = [header] + [
-        f"| `{page}` | {r['performance']} | {r['accessibility']} | {r['best-practices']} | {r['seo']} "
-        f"| {r['kib']:.0f} | {r['requests']} | {r['third_party']} | {r['fcp']:.1f} | {r['lcp']:.1f} |"
-        for page, r in rows
-    ]
     within = all(r["performance"] >= 98 and r["accessibility"] == r["best-practices"] == r["seo"] == 100
                  and r["third_party"] == 0 for _, r in rows)
-    summary = (f"Lighthouse {LIGHTHOUSE_VERSION}, mobile preset, {date.today()}: "
-               f"{'every page within budget' if within else 'OVER BUDGET'}")
-    table = "\n".join(lines + ["", summary])
-    print(table)
+    tables = render(rows, within, date.today())
+    print(tables["en"])
     if args.save:
-        args.save.write_text(table + "\n")
+        for locale, table in tables.items():
+            target = args.save if locale == "en" else args.save.with_suffix(f".{locale}.md")
+            target.write_text(table + "\n")
     return 0 if within else 1
 
 
