@@ -224,3 +224,11 @@ def test_chinese_pages_show_no_english_prose(site, name):
     # mkdocstrings' section labels are single words, too short for the rule above.
     labels = re.findall(r">\s*(Parameters|Returns|Raises|Bases|Attributes|Examples|Source code)\s*:?\s*<", html)
     assert labels == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_italics_on_chinese_text(site, name):
+    """Chinese has no italic: emphasis is bold or 「」, never a slanted Han character."""
+    html = built_page(site, "zh", name).read_text(encoding="utf-8")
+    slanted = [text for text in re.findall(r"<(?:em|i)\b[^>]*>(.*?)</(?:em|i)>", html, re.S) if CJK.search(text)]
+    assert slanted == []
