@@ -9,7 +9,9 @@ admonitions are found), and every block is classified by the language of its inf
   in a fresh process forked from a server that has only imported torch
   (``harness.standalone``), with only the project files it imports beside it.
 * ``output``: what the nearest python block above it prints; the test compares it with the
-  captured stdout (trailing spaces ignored, as editors strip them). A program that writes to
+  captured stdout line by line, blank lines included (trailing spaces are ignored: a reader
+  cannot see them and editors strip them). A page cannot show a trailing blank line, so a
+  program whose output ends with one fails. A program that writes to
   stderr (a warning, say) fails: the reader would see text the page does not show.
 * a language in ``NOT_EXECUTED`` (shell commands, config files): shown only.
 
@@ -186,13 +188,26 @@ def failure_of(block: CodeBlock, result: Result) -> str | None:
         if result.stdout:
             return f"the block at {block.origin} printed output that the page does not show:\n{result.stdout}"
         return None
-    want, got = normalise(block.expected_output), normalise(result.stdout)
+    source = f"printed by {', '.join(block.program.sections) or block.origin}"
+    want, got = shown_lines(block.expected_output), printed_lines(result.stdout)
+    if got and got[-1] == "":
+        return (f"the block at {block.origin} ({source}) prints a blank last line, which a page cannot show "
+                f"(superfences drops a fence's trailing blank lines): print nothing after the last line")
     if want != got:
-        diff = "\n".join(
-            difflib.unified_diff(want.split("\n"), got.split("\n"), "shown on the page", "printed", lineterm="")
-        )
-        return f"output block at {block.output_origin} does not match what the code printed:\n{diff}"
+        diff = "\n".join(difflib.unified_diff(want, got, "shown on the page", "printed", lineterm=""))
+        return f"output block at {block.output_origin} does not match what was {source}:\n{diff}"
     return None
+
+
+def shown_lines(text: str) -> list[str]:
+    """An output block's lines as the reader sees them (trailing spaces are invisible, and
+    editors strip them)."""
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def printed_lines(text: str) -> list[str]:
+    """What a program printed, line by line: every line, blank ones included."""
+    return [line.rstrip() for line in text.removesuffix("\n").split("\n")] if text else []
 
 
 def evaluate_block(example) -> str | None:
@@ -212,6 +227,3 @@ def record(block: CodeBlock, passed: bool) -> None:
     if len(parts) > 2 and parts[0] == "docs":  # a page of the site, not a test's fixture
         RUNS.setdefault(parts[1], {})[str(block.origin)] = passed
 
-
-def normalise(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n"))

@@ -54,8 +54,11 @@ class _Reader(HTMLParser):
             self.setup_depth += bool(self.setup_depth) or "example-setup" in classes
         if tag == "div" and "highlight" in classes:
             self.language = next((c.removeprefix("language-") for c in classes if c.startswith("language-")), "")
-        elif tag == "pre" and self.language is not None:
+        elif tag == "pre":
+            # A <pre> outside a highlight block (raw HTML, say) has no language at all.
             self.code_depth, self.buffer = 1, []
+            if self.language is None:
+                self.language = "(none: not a highlighted block)"
         elif tag == "td" and "linenos" in classes:
             raise ValueError("line-number tables are not supported by this reader")
         elif tag == "annotation" and attrs.get("encoding") == "application/x-tex":

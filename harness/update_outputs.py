@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from harness.examples import MODULES, CodeBlock, read_blocks
+from harness.examples import MODULES, CodeBlock, printed_lines, read_blocks
 from harness.programs import ROOT, DocExampleError, shown_path
 from harness.standalone import Runner
 
@@ -28,7 +28,7 @@ def rewritten(text: str, blocks: list[CodeBlock], printed: dict[int, str]) -> st
         if output is None:
             continue
         fence = text[output.start : output.end].split("\n")
-        body = [line.rstrip() for line in printed[index].rstrip("\n").split("\n")]
+        body = printed_lines(printed[index])
         lines = [fence[0], *(f"{output.indent}{line}" if line else "" for line in body), fence[-1]]
         text = text[: output.start] + "\n".join(lines) + text[output.end :]
     return text
@@ -42,6 +42,8 @@ def problems_of(block: CodeBlock, result) -> list[str]:
         return [f"{where}: the block's program wrote to stderr:\n{result.stderr}"]
     if result.stdout and block.output is None:
         return [f"{where}: the block prints, but the page has no output block after it"]
+    if result.stdout.endswith("\n\n"):
+        return [f"{where}: the block prints a blank last line, which a page cannot show"]
     if block.output and any("--8<--" in line for line in block.output.lines):
         return [f"{block.output_origin}: this output block is included from a file; update that file"]
     return []

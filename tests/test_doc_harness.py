@@ -190,3 +190,31 @@ def test_update_outputs_writes_nothing_when_a_page_is_bad(tmp_path, capsys, bad,
     assert re.search(message, capsys.readouterr().err)
     assert good.read_text() == "```python\nprint(2)\n```\n\n```output\n3\n```\n"
     assert broken.read_text() == bad
+
+
+# Outputs are compared exactly as the reader sees them.
+
+@pytest.mark.parametrize(
+    "code, shown, message",
+    [
+        ("print(1)\nprint()", "1", r"prints a blank last line, which a page cannot show"),
+        ("print(1)\nprint()", "1\n", r"prints a blank last line"),
+        ("print(1)", "1\n", r"does not match"),
+        ("print()\nprint(1)", "1", r"does not match"),
+        ("print(1)\nprint()\nprint(2)", "1\n2", r"does not match"),
+    ],
+)
+def test_blank_lines_in_outputs_count(tmp_path, code, shown, message):
+    path = page(tmp_path, f"```python\n{code}\n```\n\n```output\n{shown}\n```\n")
+    with pytest.raises(SybilFailure, match=message):
+        run_page(path)
+
+
+def test_a_leading_blank_line_is_shown_and_checked(tmp_path):
+    run_page(page(tmp_path, "```python\nprint()\nprint(1)\n```\n\n```output\n\n1\n```\n"))
+
+
+def test_a_failing_output_names_the_snippet_that_printed_it(tmp_path):
+    path = page(tmp_path, '```python\n--8<-- "setups.py:double"\n```\n\n```output\n5\n```\n')
+    with pytest.raises(SybilFailure, match=r"does not match what was printed by setups.py:value, setups.py:double"):
+        run_page(path)

@@ -2,7 +2,9 @@
 
 import pytest
 
-from harness.examples import PYTHON
+from sybil import Document
+
+from harness.examples import OUTPUT, PYTHON, fences
 from harness.pytest_plugin import code_blocks
 from harness.rendered import read_page
 from harness.report import report
@@ -35,6 +37,36 @@ def test_every_rendered_python_block_was_executed(site, locale):
         count += len(rendered)
     assert count > 0
     report("rendered python blocks, all executed", locale, f"{locale}: {count} blocks on {len(PAGES)} pages")
+
+
+def kind(language: str) -> str:
+    return "python" if language in PYTHON else "output" if language in OUTPUT else f"shown-only {language}"
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_every_rendered_code_block_is_a_fence_the_harness_read(site, locale):
+    """Fenced or indented, with any label or none: every code block the reader sees (setup
+    toggles aside) is one of the page's fences, in order, each run, checked or shown-only by
+    its language. An indented block (rendered as text) or one brought in another way fails,
+    naming the page and the line where it starts."""
+    problems = []
+    for name in PAGES:
+        source = ROOT / "docs" / locale / name
+        text = source.read_text(encoding="utf-8")
+        fenced = [kind(fence.language) for fence in fences(Document(text, str(source)), str(source))]
+        rendered = [b for b in read_page(built_page(site, locale, name).read_text("utf-8")).code if not b.setup]
+        for index, block in enumerate(rendered):
+            if index < len(fenced) and fenced[index] == kind(block.language):
+                continue
+            first = block.first_line.strip()
+            line = next((n for n, source_line in enumerate(text.split("\n"), 1) if first and first in source_line), "?")
+            problems.append(f"docs/{locale}/{name}:{line}: a code block ({block.language or 'no language'}) that is "
+                            f"not one of the page's fences, so the tests neither run nor check it; it starts {first!r}")
+            break
+        else:
+            if len(rendered) != len(fenced):
+                problems.append(f"docs/{locale}/{name}: {len(fenced)} fences, but {len(rendered)} code blocks shown")
+    assert problems == []
 
 
 @pytest.mark.parametrize("name", PAGES)
