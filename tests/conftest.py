@@ -1,13 +1,19 @@
+import os
+
 import pytest
 from hypothesis import settings
 
 from harness.report import SECTIONS
 from harness.site_build import serve_built_site
 
-# 200 examples per property, no deadline (a slow example on a busy machine is not a bug),
-# and derandomized so two runs of the suite do the same thing.
+# The suite: 200 examples per property, no deadline (a slow example on a busy machine is not
+# a bug), and derandomized so two runs of the suite do the same thing.
 settings.register_profile("suite", max_examples=200, deadline=None, derandomize=True, database=None)
-settings.load_profile("suite")
+# Exploring (HYPOTHESIS_PROFILE=explore, run weekly): thousands of fresh random examples; a
+# failure is printed with the falsifying example and a @reproduce_failure blob to replay it.
+settings.register_profile("explore", max_examples=5000, deadline=None, derandomize=False, database=None,
+                          print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session")

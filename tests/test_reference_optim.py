@@ -1,8 +1,15 @@
-"""The reference optimizers in snippets/reference_optim.py match torch.optim after every step.
+"""The reference optimizers in snippets/reference_optim.py match torch.optim bit for bit.
 
-Hypothesis draws shapes (0-d and empty included), dtypes, hyperparameters, parameter groups
-with different options, 1-20 steps, and parameters whose gradient is None at some steps.
-The largest relative error seen per optimizer and dtype is printed at the end of the run.
+Hypothesis draws shapes (0-d and empty included), dtypes, the constructor's options, parameter
+groups that override any of them (including combinations PyTorch accepts only in a group, such
+as Nesterov with dampening: it validates the constructor's options alone), 1-20 steps, and
+parameters whose gradient is None at some steps. After every step every parameter must be
+equal to torch's, to the last bit; the largest relative error seen per optimizer and dtype is
+printed at the end of the run (it is 0). Options that PyTorch's constructor rejects must be
+rejected with the same exception type and message.
+
+The suite runs the same 200 examples each time (tests/conftest.py); HYPOTHESIS_PROFILE=explore
+runs thousands of fresh random ones and prints any failure with its reproduction.
 """
 
 import math
@@ -15,44 +22,56 @@ from hypothesis import strategies as st
 import reference_optim
 from tests.reference_errors import count_example, record
 
-TOLERANCE = {torch.float64: 1e-12, torch.float32: 1e-6}
 SHAPES = st.sampled_from([(), (0,), (1,), (3,), (2, 3), (4, 0), (2, 1, 2)])
 LR = st.floats(0.0, 1.0)
 WEIGHT_DECAY = st.one_of(st.just(0.0), st.floats(0.0, 0.5))
 
 
-@st.composite
-def sgd_options(draw):
-    momentum = draw(st.one_of(st.just(0.0), st.floats(0.0, 0.99)))
-    nesterov = momentum > 0 and draw(st.booleans())
-    dampening = 0.0 if nesterov else draw(st.one_of(st.just(0.0), st.floats(0.0, 1.0)))
-    return dict(lr=draw(LR), momentum=momentum, dampening=dampening, nesterov=nesterov,
-                weight_decay=draw(WEIGHT_DECAY), maximize=draw(st.booleans()))
+# Every option, each drawn independently: nothing here knows which combinations are valid.
+SGD_OPTIONS = dict(lr=LR, momentum=st.one_of(st.just(0.0), st.floats(0.0, 0.99)),
+                   dampening=st.one_of(st.just(0.0), st.floats(0.0, 1.0)), nesterov=st.booleans(),
+                   weight_decay=WEIGHT_DECAY, maximize=st.booleans())
+ADAM_OPTIONS = dict(lr=LR, betas=st.tuples(st.floats(0.0, 0.999), st.floats(0.0, 0.9999)),
+                    eps=st.floats(1e-10, 1e-2), weight_decay=WEIGHT_DECAY, amsgrad=st.booleans(),
+                    maximize=st.booleans())
 
 
-@st.composite
-def adam_options(draw):
-    return dict(lr=draw(LR), betas=(draw(st.floats(0.0, 0.999)), draw(st.floats(0.0, 0.9999))),
-                eps=draw(st.floats(1e-10, 1e-2)), weight_decay=draw(WEIGHT_DECAY),
-                amsgrad=draw(st.booleans()), maximize=draw(st.booleans()))
+def accepted(torch_cls, options):
+    """Whether PyTorch's constructor accepts these options (it validates only its own)."""
+    try:
+        torch_cls([torch.nn.Parameter(torch.zeros(1))], **options)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 OPTIMIZERS = {
-    "SGD": (reference_optim.SGD, torch.optim.SGD, sgd_options()),
-    "Adam": (reference_optim.Adam, torch.optim.Adam, adam_options()),
-    "AdamW": (reference_optim.AdamW, torch.optim.AdamW, adam_options()),
+    "SGD": (reference_optim.SGD, torch.optim.SGD, SGD_OPTIONS),
+    "Adam": (reference_optim.Adam, torch.optim.Adam, ADAM_OPTIONS),
+    "AdamW": (reference_optim.AdamW, torch.optim.AdamW, ADAM_OPTIONS),
 }
 
 
 @st.composite
-def problems(draw, options):
-    """Parameter groups (shapes and options), a dtype, a step count and a seed for values."""
+def some_options(draw, options):
+    """Any subset of the options, each with any value."""
+    names = draw(st.lists(st.sampled_from(sorted(options)), unique=True))
+    return {name: draw(options[name]) for name in names}
+
+
+@st.composite
+def problems(draw, name):
+    """Constructor options PyTorch accepts; parameter groups (shapes, and options that override
+    the constructor's with any value: a group is not validated); a dtype, a step count and a
+    seed for the values."""
+    torch_cls, options = OPTIMIZERS[name][1:]
+    defaults = draw(some_options(options).filter(lambda o: accepted(torch_cls, o)))
     dtype = draw(st.sampled_from([torch.float32, torch.float64]))
     groups = [
-        (draw(st.lists(SHAPES, min_size=1, max_size=3)), draw(options))
+        (draw(st.lists(SHAPES, min_size=1, max_size=3)), draw(some_options(options)))
         for _ in range(draw(st.integers(1, 3)))
     ]
-    return dtype, groups, draw(st.integers(1, 20)), draw(st.integers(0, 2**32 - 1))
+    return defaults, dtype, groups, draw(st.integers(1, 20)), draw(st.integers(0, 2**32 - 1))
 
 
 def relative_error(ours, theirs):
@@ -63,7 +82,7 @@ def relative_error(ours, theirs):
 
 def check_equivalence(name, problem):
     ours_cls, torch_cls, _ = OPTIMIZERS[name]
-    dtype, groups, steps, seed = problem
+    defaults, dtype, groups, steps, seed = problem
     count_example(name)
     generator = torch.Generator().manual_seed(seed)
     ours, theirs = [], []
@@ -71,7 +90,7 @@ def check_equivalence(name, problem):
         values = [torch.randn(shape, generator=generator, dtype=dtype) for shape in shapes]
         ours.append({"params": [torch.nn.Parameter(v.clone()) for v in values], **options})
         theirs.append({"params": [torch.nn.Parameter(v.clone()) for v in values], **options})
-    reference, optimizer = ours_cls(ours), torch_cls(theirs)
+    reference, optimizer = ours_cls(ours, **defaults), torch_cls(theirs, **defaults)
     pairs = [(a, b) for g, h in zip(ours, theirs) for a, b in zip(g["params"], h["params"])]
     for _ in range(steps):
         for a, b in pairs:
@@ -83,14 +102,42 @@ def check_equivalence(name, problem):
         reference.step()
         optimizer.step()
         for a, b in pairs:
-            error = relative_error(a.detach(), b.detach())
-            record(name, dtype, error)
-            assert error <= TOLERANCE[dtype], f"{name} {dtype}: relative error {error:.3g}"
+            record(name, dtype, relative_error(a.detach(), b.detach()))
+            assert torch.equal(a.detach(), b.detach()), f"{name} {dtype}: not equal to the last bit"
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_reference_matches_torch_after_every_step(name):
-    given(problems(OPTIMIZERS[name][2]))(lambda problem: check_equivalence(name, problem))()
+    given(problems(name))(lambda problem: check_equivalence(name, problem))()
+
+
+def raised(cls, options):
+    try:
+        cls([torch.nn.Parameter(torch.zeros(2))], **options)
+    except Exception as error:  # noqa: BLE001  any exception, compared below
+        return type(error), str(error)
+    return None
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_options_are_rejected_exactly_like_torch(name):
+    """Any options, valid or not: both accept them, or both raise the same exception."""
+    ours_cls, torch_cls, options = OPTIMIZERS[name]
+    given(some_options(options))(lambda drawn: _same(raised(ours_cls, drawn), raised(torch_cls, drawn)))()
+
+
+def _same(ours, theirs):
+    assert ours == theirs
+
+
+def test_a_group_may_hold_options_the_constructor_rejects():
+    """Nesterov with dampening, or without momentum, is accepted in a group, and runs."""
+    p = torch.nn.Parameter(torch.ones(2))
+    assert not accepted(torch.optim.SGD, dict(lr=0.1, momentum=0.9, dampening=0.5, nesterov=True))
+    optimizer = torch.optim.SGD([{"params": [p], "momentum": 0.9, "dampening": 0.5, "nesterov": True}], lr=0.1)
+    p.grad = torch.ones(2)
+    optimizer.step()
+    assert optimizer.param_groups[0]["nesterov"] and p[0].item() < 1
 
 
 INVALID = [
@@ -112,12 +159,8 @@ INVALID = [
 @pytest.mark.parametrize("name, options", INVALID)
 def test_invalid_hyperparameters_raise_like_torch(name, options):
     ours_cls, torch_cls, _ = OPTIMIZERS[name]
-    raised = []
-    for cls in (ours_cls, torch_cls):
-        with pytest.raises(Exception) as error:
-            cls([torch.nn.Parameter(torch.zeros(2))], **options)
-        raised.append(type(error.value))
-    assert raised[0] is raised[1]
+    assert raised(torch_cls, options) is not None
+    assert raised(ours_cls, options) == raised(torch_cls, options)
 
 
 @pytest.mark.parametrize("params, exception", [([], ValueError), (torch.zeros(2), TypeError)])
