@@ -59,11 +59,20 @@ class StaticHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that closes a connection early (a prefetch it no longer needs) is not an error:
+    only real errors are printed, so that they stand out."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class ServedSite:
     path: Path
     url: str  # with a trailing slash
-    server: http.server.ThreadingHTTPServer
+    server: QuietServer
 
     def stop(self):
         self.server.shutdown()
@@ -74,7 +83,7 @@ def serve_built_site(destination: Path) -> ServedSite:
     """Start a server on a free port, then build the site for that address into destination."""
     destination.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(StaticHandler, directory=str(destination))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
