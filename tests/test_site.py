@@ -1,5 +1,6 @@
 """Checks on the built site: both languages, version footer, formulas, search, self-hosting."""
 
+import ast
 import json
 import re
 import tomllib
@@ -70,24 +71,49 @@ def test_page_loads_nothing_from_other_hosts(site, locale, name):
 def test_formulas_are_rendered_to_mathml(site, locale, name):
     html = built_page(site, locale, name).read_text(encoding="utf-8")
     source = (ROOT / "docs" / locale / name).read_text(encoding="utf-8")
-    tex_in_source = len(re.findall(r"\$\$|(?<![\\$])\$(?!\$)", source)) // 2
-    # >=: the reference page also renders formulas from docstrings.
-    assert html.count("<math ") >= tex_in_source
+    expected = tex_count(source)
+    for module in re.findall(r"^::: (\w+)", source, re.M):  # mkdocstrings renders the docstrings' formulas too
+        tree = ast.parse((ROOT / "snippets" / f"{module}.py").read_text(encoding="utf-8"))
+        docstrings = [ast.get_docstring(node, clean=False) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))]
+        expected += sum(tex_count(doc) for doc in docstrings if doc)
+    assert html.count("<math ") == expected
     assert not re.search(r'class="arithmatex">\s*\\[(\[]', html)
 
 
-def search_tokens(site, locale):
+def tex_count(text):
+    """Formulas in Markdown: $$...$$ blocks and $...$ inline, each counted once."""
+    return len(re.findall(r"\$\$|(?<![\\$])\$(?!\$)", text)) // 2
+
+
+def search_entries(site, locale):
+    """Each entry of a language's search index as the tokens the index splits it into."""
     index = json.loads((site / LANGUAGES[locale] / "search" / "search_index.json").read_text(encoding="utf-8"))
     separator = re.compile(index["config"]["separator"])
-    tokens = set()
-    for doc in index["docs"]:
-        tokens.update(t for t in separator.split(doc["title"] + " " + doc["text"]) if t)
-    return tokens
+    return [(doc["location"], [t for t in separator.split(doc["title"] + " " + doc["text"]) if t])
+            for doc in index["docs"]]
 
 
-@pytest.mark.parametrize("term", ["梯度", "学习率", "动量"])
-def test_chinese_terms_are_separate_search_tokens(site, term):
-    assert term in search_tokens(site, "zh")
+GLOSSARY = [line.split()[0] for line in (ROOT / "tools" / "jieba_glossary.txt").read_text("utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("term", sorted({*GLOSSARY, "梯度", "学习率", "动量"}))
+def test_chinese_terms_are_whole_search_tokens(site, term):
+    """On every page whose text uses the term, it is a token of the index, and nowhere is it cut
+    into pieces (学习 + 率): consecutive tokens never join up to exactly the term."""
+    pages_using, pages_with_token, cut = set(), set(), []
+    for location, tokens in search_entries(site, "zh"):
+        page = location.split("#")[0]
+        if any(term in token for token in tokens):
+            pages_using.add(page)
+        if term in tokens:
+            pages_with_token.add(page)
+        for start in range(len(tokens)):
+            for end in range(start + 2, min(start + len(term), len(tokens)) + 1):
+                if "".join(tokens[start:end]) == term:
+                    cut.append(f"{location}: {' + '.join(tokens[start:end])}")
+    assert cut == []
+    assert pages_using == pages_with_token, f"pages where {term} is not a token: {pages_using - pages_with_token}"
 
 
 class Head(HTMLParser):
