@@ -8,11 +8,13 @@ page; copy the complete program the tests ran alone; fit a 375-px screen; render
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from harness import png
 from harness.pytest_plugin import code_blocks
 from harness.site_build import LANGUAGES, ROOT, page_names, page_path
 
@@ -51,18 +53,52 @@ def page_url(base, locale, name):
 
 
 class Visit:
-    """A page opened in a fresh context, with every request and console message recorded."""
+    """A page opened in a fresh context, with every request and console message recorded.
+
+    Each request is described with what caused it (Chromium's initiator: the document or
+    stylesheet line, or the script and line that fetched it), so a failure names the URL,
+    the page and the element or code responsible."""
 
     def __init__(self, browser, url, wait_until="load", **context_options):
+        self.url = url
         self.context = browser.new_context(**context_options)
         self.page = self.context.new_page()
         self.requests, self.failures, self.console = [], [], []
+        self.initiators = {}
+        devtools = self.context.new_cdp_session(self.page)
+        devtools.on("Network.requestWillBeSent", self.note_initiator)
+        devtools.send("Network.enable")
         self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("requestfailed", lambda request: self.failures.append(f"{request.url} ({request.failure})"))
-        self.page.on("response", lambda r: r.status >= 400 and self.failures.append(f"{r.url} (HTTP {r.status})"))
-        self.page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
-        self.page.on("pageerror", lambda error: self.console.append(str(error)))
+        self.page.on("requestfailed", lambda r: self.failures.append(self.describe(r.url, r.failure)))
+        self.page.on("response", lambda r: r.status >= 400 and self.failures.append(self.describe(r.url, f"HTTP {r.status}")))
+        self.page.on("console", lambda m: m.type == "error" and self.console.append(f"{self.url}: {m.text} ({m.location})"))
+        self.page.on("pageerror", lambda error: self.console.append(f"{self.url}: {error}"))
         self.page.goto(url, wait_until=wait_until)
+
+    def note_initiator(self, event):
+        initiator = event.get("initiator", {})
+        frames = initiator.get("stack", {}).get("callFrames", [])
+        if frames:
+            where = f"script {frames[0]['url']}:{frames[0]['lineNumber'] + 1} ({frames[0]['functionName'] or 'top level'})"
+        elif initiator.get("url"):
+            where = f"{initiator['type']} {initiator['url']}:{initiator.get('lineNumber', -1) + 1}"
+        else:
+            where = initiator.get("type", "unknown")
+        self.initiators[event["request"]["url"]] = where
+
+    def describe(self, url, problem=""):
+        """A request as a failure message: its URL, the page, and what asked for it."""
+        elements = []
+        try:
+            elements = self.page.evaluate("""url => [...document.querySelectorAll("[src],[href],[srcset],[style],[poster],[data]")]
+                .filter(e => ["src", "href", "poster", "data"].some(name => e.hasAttribute(name)
+                                 && new URL(e.getAttribute(name), document.baseURI).href === url)
+                             || ["srcset", "style"].some(name => (e.getAttribute(name) || "").includes(url)))
+                .slice(0, 3).map(e => e.outerHTML.slice(0, 160))""", url)
+        except Exception:  # noqa: BLE001  the page may be navigating; the initiator still names the cause
+            pass
+        culprit = "; ".join(elements) or f"initiated by {self.initiators.get(url, 'unknown')}"
+        return f"{url} {f'({problem}) ' if problem else ''}on {self.url}: {culprit}"
 
     def close(self):
         self.context.close()
@@ -85,10 +121,10 @@ def visit(browser):
 @pytest.mark.parametrize("name", PAGES)
 def test_page_loads_cleanly_from_the_local_server_only(server, visit, locale, name):
     opened = visit(page_url(server, locale, name), wait_until="networkidle")
-    assert opened.console == []
-    assert opened.failures == []
     local = urlsplit(server).netloc
-    assert [url for url in opened.requests if urlsplit(url).netloc != local] == []
+    assert [opened.describe(url) for url in opened.requests if urlsplit(url).netloc not in (local, "")] == []
+    assert opened.failures == []
+    assert opened.console == []
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
@@ -170,12 +206,27 @@ def test_nothing_scrolls_sideways_on_a_phone(server, visit, locale, name):
 @pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("name", PAGES)
 def test_dark_palette_renders(server, visit, locale, name):
+    """The screenshot shows the dark palette: its commonest colour is the slate background, and
+    the article's text stands out from it by at least 4.5:1."""
     page = visit(page_url(server, locale, name), color_scheme="dark").page
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    assert sum(map(int, re.findall(r"\d+", background)[:3])) < 3 * 80, background
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{locale}-{name.removesuffix('.md')}-dark.png"), full_page=True)
+    shot = page.screenshot(clip={"x": 0, "y": 100, "width": 640, "height": 360})  # below the header
+    background = Counter(png.pixels(shot)).most_common(1)[0][0]
+    expected = rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    assert max(abs(a - b) for a, b in zip(background, expected)) <= 2, (background, expected)
+    assert sum(background) < 3 * 80, f"the screenshot's background {background} is not dark"
+    text = rgb(page.eval_on_selector("article p", "p => getComputedStyle(p).color"))
+    assert png.contrast(text, background) >= 4.5, (text, background)
+
+
+def rgb(css):
+    """(r, g, b) of a computed CSS colour; a translucent one is blended over black, which for
+    light text on a dark page underestimates its contrast."""
+    r, g, b, *alpha = map(float, re.findall(r"[\d.]+", css))
+    a = alpha[0] if alpha else 1.0
+    return tuple(round(c * a) for c in (r, g, b))
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
