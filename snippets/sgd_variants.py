@@ -29,6 +29,33 @@ signature = inspect.signature(torch.optim.SGD)
 print({name: p.default for name, p in signature.parameters.items() if p.default is not p.empty})
 # --8<-- [end:defaults]
 
+# --8<-- [start:implementation] setup: imports
+from torch.optim.optimizer import _default_to_fused_or_foreach
+from torch.utils._foreach_utils import _get_foreach_kernels_supported_devices
+
+p = torch.nn.Parameter(torch.tensor([1.0, -2.0, 0.5]))  # on the CPU
+# With foreach=None and fused=None, SGD asks this function, with use_fused=False:
+fused, foreach = _default_to_fused_or_foreach([p], differentiable=False, use_fused=False)
+print(f"{p.device.type}: fused={fused}, foreach={foreach}")
+print("foreach by default on:", [d for d in ("cpu", "cuda") if d in _get_foreach_kernels_supported_devices()])
+
+results = {}
+for name, options in (("for-loop", {}), ("foreach", {"foreach": True}), ("fused", {"fused": True})):
+    q = torch.nn.Parameter(p.detach().clone())
+    optimizer = torch.optim.SGD([q], lr=0.1, momentum=0.9, weight_decay=0.01, **options)
+    for g in ([0.5, -1.0, 2.0], [0.1, 0.2, -0.3], [1.0, 1.0, 1.0]):
+        q.grad = torch.tensor(g)
+        optimizer.step()
+    results[name] = q.detach()
+for name in ("foreach", "fused"):
+    difference = (results[name] - results["for-loop"]).abs().max().item()
+    print(f"{name:7} vs for-loop: largest difference {difference:.1e}")
+# --8<-- [end:implementation]
+
+assert (fused, foreach) == (False, False)
+assert torch.equal(results["foreach"], results["for-loop"])
+assert torch.allclose(results["fused"], results["for-loop"], rtol=0, atol=1e-6)
+
 # --8<-- [start:plain] setup: helper
 # --8<-- [start:values]
 theta, g, lr = 1.0, 2.0, 0.1
@@ -57,6 +84,23 @@ for t in (1, 2):
 # --8<-- [end:momentum]
 
 assert math.isclose(buffer.item(), 2.8, rel_tol=1e-6) and math.isclose(p.item(), 0.52, rel_tol=1e-6)
+
+# --8<-- [start:buffer_exists] setup: param
+no_momentum = torch.optim.SGD([p], lr=0.1)
+p.grad = torch.tensor(2.0)
+no_momentum.step()
+print("momentum=0, after a step:", dict(no_momentum.state))
+
+q = torch.nn.Parameter(torch.tensor(1.0))
+optimizer = torch.optim.SGD([q], lr=0.1, momentum=0.9, dampening=0.5)
+optimizer.step()  # q.grad is None: q is skipped
+print("momentum=0.9, after a step that skipped q:", dict(optimizer.state))
+q.grad = torch.tensor(2.0)
+optimizer.step()  # q's first step with a gradient
+print("after q's first step with a gradient, buffer", optimizer.state[q]["momentum_buffer"].item())
+# --8<-- [end:buffer_exists]
+
+assert len(no_momentum.state) == 0 and optimizer.state[q]["momentum_buffer"].item() == 2.0
 
 
 # --8<-- [start:reference]
@@ -95,10 +139,11 @@ print(f"{checked} option combinations x {len(grads)} steps agree")
 # --8<-- [end:grid]
 
 # --8<-- [start:nesterov_rule] setup: param
-try:
-    torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.5, nesterov=True)
-except ValueError as error:
-    print(error)
+for momentum, dampening in ((0.0, 0.0), (0.9, 0.5)):
+    try:
+        torch.optim.SGD([p], lr=0.1, momentum=momentum, dampening=dampening, nesterov=True)
+    except ValueError as error:
+        print(f"momentum={momentum}, dampening={dampening}: {error}")
 # --8<-- [end:nesterov_rule]
 
 # --8<-- [start:maximize] setup: helper, reference
@@ -175,6 +220,26 @@ for ours_cls, torch_cls in ((ReferenceAdam, torch.optim.Adam), (ReferenceAdamW, 
         p = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
         p.grad = torch.tensor(0.5, dtype=torch.float64)
         cls([p], lr=0.1, weight_decay=0.1).step()
-        results.append(round(p.item(), 6))
-    print(torch_cls.__name__, results)
+        results.append(p.item())
+    print(f"{torch_cls.__name__:5}  reference {results[0]:.10f}  torch {results[1]:.10f}")
 # --8<-- [end:adam]
+    assert math.isclose(results[0], results[1], rel_tol=1e-12)  # still in the loop: each optimizer
+
+# --8<-- [start:adamw_is_adam] setup: imports
+print("AdamW is a subclass of Adam:", issubclass(torch.optim.AdamW, torch.optim.Adam))
+p = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
+for optimizer in (torch.optim.Adam([p]), torch.optim.AdamW([p])):
+    group = optimizer.param_groups[0]
+    print(f"{type(optimizer).__name__:5}  weight_decay={group['weight_decay']}  "
+          f"decoupled_weight_decay={group['decoupled_weight_decay']}")
+
+results = []
+for cls, options in ((torch.optim.AdamW, {}), (torch.optim.Adam, {"decoupled_weight_decay": True})):
+    p = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
+    p.grad = torch.tensor(0.5, dtype=torch.float64)
+    cls([p], lr=0.1, weight_decay=0.1, **options).step()
+    results.append(p.item())
+print("AdamW:", results[0], " Adam(decoupled_weight_decay=True):", results[1])
+# --8<-- [end:adamw_is_adam]
+
+assert results[0] == results[1]

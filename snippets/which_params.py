@@ -25,7 +25,7 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 
 group = optimizer.param_groups[0]
 print(len(optimizer.param_groups), len(group["params"]))
-print(sorted(key for key in group if key != "params"))
+print({key: value for key, value in group.items() if key != "params"})
 print(all(p is q for p, q in zip(group["params"], model.parameters())))
 # --8<-- [end:param_groups]
 
@@ -55,6 +55,18 @@ optimizer.step()
 print(model[0].weight.grad)
 print(model[0].weight.detach())
 # --8<-- [end:frozen]
+
+# --8<-- [start:frozen_with_grad] setup: setup
+model = make_model()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+model(x).sum().backward()  # the first layer's weight gets a gradient
+model[0].weight.requires_grad_(False)  # frozen afterwards: its .grad is kept
+optimizer.step()
+print(model[0].weight.requires_grad, model[0].weight.grad is None)
+print(model[0].weight.detach())
+# --8<-- [end:frozen_with_grad]
+
+assert not torch.equal(model[0].weight.detach(), torch.full((2, 2), 0.5))
 
 # --8<-- [start:trainable_only] setup: frozen_model
 trainable = [p for p in model.parameters() if p.requires_grad]
@@ -92,7 +104,8 @@ for p in model.parameters():
     p.grad = torch.ones_like(p)
 optimizer.step()
 
-print([group["lr"] for group in optimizer.param_groups])
+print("optimizer-wide lr:", optimizer.defaults["lr"])
+print("lr of each group: ", [group["lr"] for group in optimizer.param_groups])
 print(model[0].bias.detach(), model[1].bias.detach())
 # --8<-- [end:groups]
 
@@ -103,6 +116,43 @@ extra.grad = torch.tensor(0.5)
 optimizer.step()
 print(len(optimizer.param_groups), extra.detach())
 # --8<-- [end:add_group]
+
+# --8<-- [start:state_keys] setup: setup
+model = make_model()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+model(x).sum().backward()
+optimizer.step()
+
+key = next(iter(optimizer.state))
+print(type(key).__name__, key is model[0].weight)
+saved = optimizer.state_dict()
+print(list(saved["state"]), saved["param_groups"][0]["params"])
+# --8<-- [end:state_keys]
+
+assert all(isinstance(k, torch.nn.Parameter) for k in optimizer.state)
+assert list(saved["state"]) == [0, 1, 2, 3]
+
+# --8<-- [start:named] setup: model
+optimizer = torch.optim.SGD(model.named_parameters(), lr=0.1)
+print(optimizer.state_dict()["param_groups"][0]["param_names"])
+print(optimizer.state_dict()["param_groups"][0]["params"])
+# --8<-- [end:named]
+
+# --8<-- [start:load_by_position] setup: imports
+a = torch.nn.Parameter(torch.tensor(1.0))
+b = torch.nn.Parameter(torch.tensor(1.0))
+saving = torch.optim.SGD([("a", a), ("b", b)], lr=0.1, momentum=0.9)
+a.grad, b.grad = torch.tensor(1.0), torch.tensor(-1.0)
+saving.step()
+
+loading = torch.optim.SGD([("b", b), ("a", a)], lr=0.1, momentum=0.9)  # same tensors, other order
+loading.load_state_dict(saving.state_dict())
+print("a's buffer, saved: ", saving.state[a]["momentum_buffer"])
+print("a's buffer, loaded:", loading.state[a]["momentum_buffer"])
+print(loading.param_groups[0]["param_names"], loading.param_groups[0]["params"][0] is b)
+# --8<-- [end:load_by_position]
+
+assert loading.state[a]["momentum_buffer"].item() == -1.0
 
 # --8<-- [start:set_rejected] setup: model
 try:
