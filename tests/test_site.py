@@ -38,14 +38,16 @@ def test_page_states_the_verified_torch_version(site, locale, name):
 
 
 class Resources(HTMLParser):
-    """Collects every URL the browser would fetch while loading the page."""
+    """Every URL the browser would fetch while loading the page: elements' sources, srcset
+    candidates, stylesheets, and the @import and url() of inline styles."""
 
     LOADS = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
-             ("source", "src"), ("video", "src"), ("audio", "src")}
+             ("source", "src"), ("video", "src"), ("audio", "src"), ("video", "poster"),
+             ("embed", "src"), ("object", "data"), ("input", "src")}
 
     def __init__(self):
         super().__init__()
-        self.urls = []
+        self.urls, self.stylesheets, self.in_style = [], [], False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -53,17 +55,46 @@ class Resources(HTMLParser):
             return  # navigation hints, not fetched at load
         for element, attribute in self.LOADS:
             if tag == element and attrs.get(attribute):
-                self.urls.append(attrs[attribute])
+                self.urls.append(f"<{tag} {attribute}>: {attrs[attribute]}")
+        for candidate in (attrs.get("srcset") or "").split(","):
+            if candidate.strip():
+                self.urls.append(f"<{tag} srcset>: {candidate.split()[0]}")
+        if attrs.get("style"):
+            self.urls += [f"<{tag} style>: {url}" for url in css_urls(attrs["style"])]
+        if tag == "link" and attrs.get("rel") == "stylesheet":
+            self.stylesheets.append(attrs["href"])
+        self.in_style = tag == "style"
+
+    def handle_data(self, data):
+        if self.in_style:
+            self.urls += [f"<style>: {url}" for url in css_urls(data)]
+
+    def handle_endtag(self, tag):
+        self.in_style = False
+
+
+def css_urls(css):
+    """What a stylesheet fetches: @import targets and url() values (data: URIs excepted)."""
+    found = re.findall(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)|url\(\s*["']?([^"')]+?)["']?\s*\)""", css)
+    return [url for pair in found for url in pair if url and not url.startswith("data:")]
+
+
+EXTERNAL = re.compile(r"(https?:)?//")
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("name", PAGES)
 def test_page_loads_nothing_from_other_hosts(site, locale, name):
+    page = built_page(site, locale, name)
     parser = Resources()
-    parser.feed(built_page(site, locale, name).read_text(encoding="utf-8"))
+    parser.feed(page.read_text(encoding="utf-8"))
     assert parser.urls, "the parser found no resources at all"
-    external = [url for url in parser.urls if re.match(r"(https?:)?//", url)]
-    assert external == []
+    external = [f"{locale}/{name} {url}" for url in parser.urls if EXTERNAL.match(url.split(": ", 1)[1])]
+    for href in parser.stylesheets:  # and what those stylesheets load in turn
+        sheet = (page.parent / href.split("?")[0]).resolve()
+        external += [f"{locale}/{name} {href}: {url}" for url in css_urls(sheet.read_text(encoding="utf-8"))
+                     if EXTERNAL.match(url)]
+    assert not external, "loaded from another host:\n" + "\n".join(external)
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
