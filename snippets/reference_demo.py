@@ -1,4 +1,4 @@
-"""Using the reference optimizers exactly like torch.optim."""
+"""Using the reference optimizers like torch.optim; what they leave out; AMSGrad's maximum."""
 
 # --8<-- [start:import]
 import torch
@@ -11,3 +11,113 @@ optimizer = SGD([w], lr=0.1)
 optimizer.step()
 print(w.detach())
 # --8<-- [end:import]
+
+assert torch.equal(w.detach(), torch.tensor([0.8, -1.6]))
+
+# --8<-- [start:arguments]
+import inspect
+
+import torch
+
+import reference_optim
+
+for name in ("SGD", "Adam", "AdamW"):
+    theirs = inspect.signature(getattr(torch.optim, name)).parameters
+    ours = inspect.signature(getattr(reference_optim, name)).parameters
+    same = all(a in theirs and ours[a].default == theirs[a].default for a in ours)
+    print(f"{name}: takes {list(ours)}")
+    print(f"  all of them torch.optim.{name}'s, with the same defaults: {same}")
+    print(f"  not taken: {[a for a in theirs if a not in ours]}")
+print("step() arguments:", list(inspect.signature(torch.optim.SGD.step).parameters),
+      "vs", list(inspect.signature(reference_optim.SGD.step).parameters))
+methods = [a for a in dir(torch.optim.Optimizer) if not a.startswith("_")
+           and inspect.isfunction(getattr(torch.optim.Optimizer, a))]
+print("torch.optim.Optimizer methods it lacks:", [a for a in methods if not hasattr(reference_optim.Optimizer, a)])
+# --8<-- [end:arguments]
+
+missing = {name: [a for a in inspect.signature(getattr(torch.optim, name)).parameters
+                  if a not in inspect.signature(getattr(reference_optim, name)).parameters]
+           for name in ("SGD", "Adam", "AdamW")}
+assert missing == {
+    "SGD": ["foreach", "differentiable", "fused"],
+    "Adam": ["foreach", "capturable", "differentiable", "fused", "decoupled_weight_decay"],
+    "AdamW": ["foreach", "capturable", "differentiable", "fused"],
+}
+assert "closure" in inspect.signature(torch.optim.SGD.step).parameters
+assert "closure" not in inspect.signature(reference_optim.SGD.step).parameters
+assert not hasattr(reference_optim.Optimizer, "state_dict")
+
+
+# --8<-- [start:behaviour]
+import torch
+
+import reference_optim
+
+
+def attempt(action):
+    """"works" if the action runs, else the exception it raises."""
+    try:
+        action()
+        return "works"
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+
+
+for module in (torch.optim, reference_optim):
+    model = torch.nn.Linear(2, 1)
+    model(torch.ones(2)).sum().backward()
+    adam = module.Adam(model.parameters())
+    adam.step()
+    print(module.__name__)
+    print("  state['step']:", repr(adam.state[model.bias]["step"]))
+    print("  StepLR(adam):", attempt(lambda: torch.optim.lr_scheduler.StepLR(adam, step_size=1)))
+    print("  SGD(model.named_parameters()).step():",
+          attempt(lambda: module.SGD(model.named_parameters(), lr=0.1).step()))
+    print("  one parameter in two groups:",
+          attempt(lambda: module.SGD([{"params": [model.bias]}, {"params": [model.bias]}])))
+    print("  a tensor that is not a leaf:", attempt(lambda: module.SGD([model.bias * 2])))
+# --8<-- [end:behaviour]
+
+for module, step_type in ((torch.optim, torch.Tensor), (reference_optim, int)):
+    model = torch.nn.Linear(2, 1)
+    model(torch.ones(2)).sum().backward()
+    adam = module.Adam(model.parameters())
+    adam.step()
+    assert type(adam.state[model.bias]["step"]) is step_type
+    scheduler_error = attempt(lambda: torch.optim.lr_scheduler.StepLR(adam, step_size=1))
+    assert (scheduler_error == "works") == (module is torch.optim)
+
+
+# --8<-- [start:amsgrad]
+import torch
+
+lr, beta1, beta2, eps = 0.1, 0.9, 0.999, 1e-8
+grads = [1.0, 0.5, 0.25, 0.125]  # a decreasing gradient
+
+p = torch.nn.Parameter(torch.tensor(0.0, dtype=torch.float64))
+adam = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps, amsgrad=True)
+
+m = v = max_v = max_v_hat = 0.0
+theta_max_v = theta_max_v_hat = 0.0
+print("t  denom(max v)  denom(max v_hat)  torch.optim.Adam  theta(max v)  theta(max v_hat)")
+for t, g in enumerate(grads, start=1):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    max_v = max(max_v, v)  # the running maximum of the raw v ...
+    denom_max_v = max_v**0.5 / (1 - beta2**t) ** 0.5 + eps  # ... divided by this step's correction
+    max_v_hat = max(max_v_hat, v / (1 - beta2**t))  # the running maximum of v_hat
+    denom_max_v_hat = max_v_hat**0.5 + eps
+    theta_max_v -= lr / (1 - beta1**t) * m / denom_max_v
+    theta_max_v_hat -= lr / (1 - beta1**t) * m / denom_max_v_hat
+    p.grad = torch.tensor(g, dtype=torch.float64)
+    adam.step()
+    print(f"{t}  {denom_max_v:12.6f}  {denom_max_v_hat:16.6f}  {p.item():16.6f}"
+          f"  {theta_max_v:12.6f}  {theta_max_v_hat:16.6f}")
+print(f"state['max_exp_avg_sq'] {adam.state[p]['max_exp_avg_sq'].item():.12f}"
+      f"  max v {max_v:.12f}  max v_hat {max_v_hat:.12f}")
+# --8<-- [end:amsgrad]
+
+assert abs(p.item() - theta_max_v) < 1e-12
+assert abs(p.item() - theta_max_v_hat) > 0.05
+assert abs(adam.state[p]["max_exp_avg_sq"].item() - max_v) < 1e-15
+assert denom_max_v < 0.6 and denom_max_v_hat > 0.99

@@ -16,11 +16,32 @@ variable names that follow the symbols on the formula pages:
 | $m_t, v_t$ | `m`, `v` | `state["exp_avg"]`, `state["exp_avg_sq"]` |
 | $\\epsilon$ | `eps` | `eps` |
 
-The classes accept the same arguments as their `torch.optim` counterparts (parameters or
-parameter groups, hyperparameters, `maximize`, `amsgrad`) and raise the same exception
-types for invalid values. The test suite checks them against `torch.optim` after every
-step on random shapes, dtypes, options and parameter groups; the SGD formula page shows
-them side by side.
+**What they cover.** Each constructor takes the arguments of its `torch.optim`
+counterpart that change the update, under the same names and with the same defaults:
+`params` (tensors, or parameter groups as dicts), `lr`, `momentum`, `dampening`,
+`weight_decay`, `nesterov` and `maximize` for `SGD`; `params`, `lr`, `betas`, `eps`,
+`weight_decay`, `amsgrad` and `maximize` for `Adam` and `AdamW`. They raise the same
+exception types as `torch.optim` for a negative `lr`, `momentum`, `eps` or `weight_decay`,
+a beta outside $[0, 1)$, Nesterov without momentum or with dampening, an empty parameter
+list, a lone tensor as `params`, and a `set` in a group. They have `param_groups`,
+`add_param_group()`, `zero_grad(set_to_none=True)` and `step()`, which skips a parameter
+whose `.grad` is `None`; `state[p]` holds the tensors that `torch.optim` keeps, under the
+same keys (`momentum_buffer`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`). The test suite
+checks the parameters against `torch.optim` after every step, on random shapes, options
+and parameter groups of dense `float32` and `float64` tensors on the CPU.
+
+**What they leave out:**
+
+- the arguments that choose an implementation or a mode, `foreach`, `fused`,
+  `capturable` and `differentiable` (the reference always runs the per-parameter loop),
+  and Adam's `decoupled_weight_decay` (use `AdamW`);
+- `step(closure)`: `step()` takes no closure;
+- `state_dict()`, `load_state_dict()` and the `register_*_hook` methods;
+- `model.named_parameters()` as `params` (`step()` then raises `AttributeError`);
+- the checks that a parameter is in only one group and is a leaf tensor;
+- PyTorch's types: Adam's `state["step"]` is a Python `int` where `torch.optim` keeps a
+  tensor, and the classes do not derive from `torch.optim.Optimizer`, so a learning-rate
+  scheduler rejects them with `TypeError`.
 """
 
 from __future__ import annotations
@@ -112,7 +133,8 @@ def adam_update(
         g: Its gradient, $\\nabla f(\\theta_{t-1})$.
         m: First moment $m_{t-1}$ (zeros before the first step).
         v: Second moment $v_{t-1}$ (zeros before the first step).
-        v_max: Running maximum of $v$ for AMSGrad, else `None`.
+        v_max: With AMSGrad, the running maximum of the raw second moment,
+            $\\max(v_1, \\dots, v_{t-1})$ (zeros before the first step); else `None`.
         t: This parameter's step number, starting at 1.
         lr: Learning rate $\\gamma$.
         beta1: Decay $\\beta_1$ of the first moment.
@@ -120,7 +142,10 @@ def adam_update(
         eps: $\\epsilon$, added to the denominator.
         weight_decay: $\\lambda$: an L2 term in the gradient (Adam) or a direct decay of
             the weights (AdamW).
-        amsgrad: Divide by the running maximum of $\\hat v$ instead of $\\hat v$.
+        amsgrad: Replace $v_t$ by the running maximum of the raw $v$ before the bias
+            correction of this step divides it, so the denominator is
+            $\\sqrt{\\max(v_1, \\dots, v_t)} / \\sqrt{1 - \\beta_2^t} + \\epsilon$. This is
+            not the running maximum of $\\hat v$, and the two give different numbers.
         maximize: Climb the objective instead of descending it.
         decoupled_weight_decay: AdamW's weight decay.
 
@@ -135,8 +160,9 @@ def adam_update(
     3. $m_t = \\beta_1 m_{t-1} + (1 - \\beta_1) g_t$, computed as the linear interpolation
        $m_{t-1} + (1 - \\beta_1)(g_t - m_{t-1})$ (`torch.lerp`, the same value);
     4. $v_t = \\beta_2 v_{t-1} + (1 - \\beta_2) g_t^2$;
-    5. $\\hat m_t = m_t / (1 - \\beta_1^t)$ and $\\hat v_t = v_t / (1 - \\beta_2^t)$, with
-       AMSGrad $\\max$ of all $v$ so far in place of $v_t$;
+    5. $\\hat m_t = m_t / (1 - \\beta_1^t)$ and $\\hat v_t = v_t / (1 - \\beta_2^t)$; with
+       AMSGrad, $\\hat v_t = \\max(v_1, \\dots, v_t) / (1 - \\beta_2^t)$, the maximum of the
+       raw $v$ divided by this step's correction;
     6. $\\theta_t = \\theta_{t-1} - \\gamma \\hat m_t / (\\sqrt{\\hat v_t} + \\epsilon)$.
 
     Steps 5 and 6 are computed in the order PyTorch uses, $\\gamma / (1 - \\beta_1^t)$ times
@@ -270,7 +296,8 @@ class Adam(Optimizer):
         betas: $(\\beta_1, \\beta_2)$.
         eps: $\\epsilon$.
         weight_decay: L2 penalty $\\lambda$, added to the gradient.
-        amsgrad: Use the AMSGrad variant.
+        amsgrad: Use the AMSGrad variant: divide by the running maximum of the raw
+            second moment $v$, bias-corrected at the current step.
         maximize: Climb the objective instead of descending it.
 
     Raises:
