@@ -102,10 +102,18 @@ assert w.item() == 1.0 and not optimizer.state
 
 
 # --8<-- [start:step_finds_gradients] setup: imports
+# --8<-- [start:layer] setup: imports
 def layer():
     layer = torch.nn.Linear(1, 1, bias=False)
     torch.nn.init.ones_(layer.weight)
     return layer
+# --8<-- [end:layer]
+
+
+def conv_layer():
+    conv = torch.nn.Conv2d(1, 1, kernel_size=1, bias=False)
+    torch.nn.init.ones_(conv.weight)
+    return conv
 
 
 def step_before_backward(model, inputs):
@@ -123,11 +131,17 @@ def step_before_backward(model, inputs):
 
 
 data = torch.tensor([[3.0]])
-print("one layer, input without grad (the loss 3w):")
+print("one Linear layer, input without grad (the loss 3w):")
 step_before_backward(layer(), data)
-print("one layer, input with requires_grad=True:")
+print("one 1x1 Conv2d layer, input without grad (the loss 3w too):")
+step_before_backward(conv_layer(), data.view(1, 1, 1, 1))
+print("one LayerNorm layer, input without grad:")
+step_before_backward(torch.nn.LayerNorm(1), data)
+print("one BatchNorm1d layer, input without grad (a batch of two):")
+step_before_backward(torch.nn.BatchNorm1d(1), torch.tensor([[3.0], [1.0]]))
+print("one Linear layer, input with requires_grad=True:")
 step_before_backward(layer(), data.clone().requires_grad_())
-print("two layers:")
+print("two Linear layers:")
 step_before_backward(torch.nn.Sequential(layer(), layer()), data)
 # --8<-- [end:step_finds_gradients]
 
@@ -140,10 +154,41 @@ def printed(*args):
 
 assert printed(layer(), data).endswith("iteration 3: weights [0.4]\n")
 for model, inputs in (
+    (conv_layer(), data.view(1, 1, 1, 1)),
+    (torch.nn.LayerNorm(1), data),
+    (torch.nn.BatchNorm1d(1), torch.tensor([[3.0], [1.0]])),
     (layer(), data.clone().requires_grad_()),
     (torch.nn.Sequential(layer(), layer()), data),
 ):
     assert "iteration 2: RuntimeError: one of the variables needed for gradient computation has been modified by an inplace operation" in printed(model, inputs)
+
+
+# A first layer fed plain data: nn.Linear (with or without bias, 2-D or 3-D input) and
+# nn.Embedding save no weight, so the mistake stays silent; nn.Conv2d, nn.LayerNorm and
+# nn.BatchNorm1d save their weight whatever the input, and fail at iteration 2.
+torch.manual_seed(0)
+for model, inputs, fails in (
+    (torch.nn.Linear(4, 2), torch.randn(3, 4), False),
+    (torch.nn.Linear(4, 2, bias=False), torch.randn(3, 4), False),
+    (torch.nn.Linear(4, 2), torch.randn(2, 3, 4), False),
+    (torch.nn.Embedding(5, 3), torch.tensor([1, 2, 3]), False),
+    (torch.nn.Conv2d(1, 1, 3), torch.randn(1, 1, 5, 5), True),
+    (torch.nn.LayerNorm(4), torch.randn(3, 4), True),
+    (torch.nn.BatchNorm1d(4), torch.randn(3, 4), True),
+):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    failed_at = None
+    for step in range(3):
+        loss = model(inputs).sum()
+        optimizer.step()
+        optimizer.zero_grad()
+        try:
+            loss.backward()
+        except RuntimeError as error:
+            assert "modified by an inplace operation" in str(error)
+            failed_at = step + 1
+            break
+    assert failed_at == (2 if fails else None), model
 
 
 # nn.Linear saves its weight for backward only when its input requires grad (to compute that
@@ -158,20 +203,44 @@ def saves_weight(linear, inputs):
 
 assert not saves_weight(layer(), data)
 assert saves_weight(layer(), data.clone().requires_grad_())
+assert saves_weight(conv_layer(), data.view(1, 1, 1, 1))
+assert saves_weight(torch.nn.LayerNorm(4), torch.randn(3, 4))
+assert saves_weight(torch.nn.BatchNorm1d(4), torch.randn(3, 4))
+assert not saves_weight(torch.nn.Embedding(5, 3), torch.tensor([1, 2, 3]))
+
+# --8<-- [start:zero_first_set_to_none] setup: layer
+def grads(model):
+    return [None if p.grad is None else p.grad.item() for p in model.parameters()]
+
+
+for set_to_none in (True, False):
+    print(f"zero_grad(set_to_none={set_to_none}) first, step() before backward():")
+    model = torch.nn.Sequential(layer(), layer())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for step in range(3):
+        optimizer.zero_grad(set_to_none=set_to_none)
+        loss = model(torch.tensor([[3.0]])).sum()
+        found = grads(model)
+        optimizer.step()
+        try:
+            loss.backward()
+        except RuntimeError as error:
+            print(f"  iteration {step + 1}: step() found {found}, RuntimeError: {str(error).split('. ')[0]}")
+            break
+        print(f"  iteration {step + 1}: step() found {found}, weights {[p.item() for p in model.parameters()]}")
+# --8<-- [end:zero_first_set_to_none]
 
 # With zero_grad(set_to_none=False) at the top, step() adds a zero gradient in place, which
-# still counts as modifying the weight: the two-layer model fails the same way.
+# still counts as modifying the weight: the two-layer model fails at iteration 2.
+assert step == 1 and found == [0.0, 0.0] and all(p.item() == 1.0 for p in model.parameters())
 model = torch.nn.Sequential(layer(), layer())
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-try:
-    for step in range(3):
-        optimizer.zero_grad(set_to_none=False)
-        loss = model(data).sum()
-        optimizer.step()
-        loss.backward()
-    raise AssertionError("expected a RuntimeError")
-except RuntimeError as error:
-    assert "modified by an inplace operation" in str(error)
+for step in range(3):
+    optimizer.zero_grad()
+    loss = model(data).sum()
+    optimizer.step()
+    loss.backward()
+assert not optimizer.state and all(p.item() == 1.0 for p in model.parameters())
 
 # --8<-- [start:right_order] setup: loss_of
 w = torch.nn.Parameter(torch.tensor(1.0))
@@ -191,14 +260,18 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 model = copy.deepcopy(model)
 # --8<-- [end:optimizer_of_replaced_model]
 
+held_weight = optimizer.param_groups[0]["params"][0]  # the weight the optimizer holds
 before = model.weight.detach().clone()
 optimizer.zero_grad()
 model(torch.ones(1, 2)).sum().backward()
 optimizer.step()
-print(torch.equal(model.weight, before), model.weight.grad)
+print("model's weight:    ", model.weight.grad, torch.equal(model.weight, before))
+print("optimizer's weight:", held_weight.grad, torch.equal(held_weight, before))
 # --8<-- [end:other_model]
 
-assert torch.equal(model.weight, before)
+assert held_weight is not model.weight and held_weight.grad is None
+assert torch.equal(model.weight, before) and torch.equal(held_weight, before)
+assert all(p.grad is None for p in optimizer.param_groups[0]["params"]) and not optimizer.state
 
 
 # --8<-- [start:other_model_check] setup: optimizer_of_replaced_model
@@ -242,9 +315,19 @@ for name, change in changes.items():
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     model = change(model)
     print(f"{name:40} {holds_model(optimizer, model)}")
+    assert holds_model(optimizer, model) == name.startswith(("model.load_state_dict(sd)", "model.double", "model.to"))
+
+model = torch.nn.Linear(2, 1)
+sd = torch.nn.Linear(2, 1).state_dict()
+model.load_state_dict(sd, assign=True)
+print(
+    "assign=True:", type(sd["weight"]).__name__, "->", type(model.weight).__name__,
+    "sharing its storage:", model.weight.data_ptr() == sd["weight"].data_ptr(),
+)
 # --8<-- [end:what_replaces]
 
-assert holds_model(optimizer, model)
+assert type(model.weight) is torch.nn.Parameter and type(sd["weight"]) is torch.Tensor
+assert model.weight.data_ptr() == sd["weight"].data_ptr()
 
 # --8<-- [start:double_keeps_parameters] setup: imports
 model = torch.nn.Linear(2, 1)
@@ -335,3 +418,28 @@ assert learning_rates(halve_each_step, per_batch=False) == [0.1] * 5 + [0.05] * 
 assert learning_rates(halve_each_step, per_batch=True)[:3] == [0.1, 0.05, 0.025]
 assert max(learning_rates(one_cycle, per_batch=True)) == 0.1
 assert max(learning_rates(one_cycle, per_batch=False)) < 0.1
+
+
+# --8<-- [start:scheduler_step_arguments] setup: imports
+w = torch.nn.Parameter(torch.tensor(1.0))
+optimizer = torch.optim.SGD([w], lr=0.1)
+plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=1)
+rates = []
+for validation_loss in [1.0, 0.9, 0.9, 0.9, 0.9]:
+    optimizer.step()
+    plateau.step(validation_loss)
+    rates.append(optimizer.param_groups[0]["lr"])
+print("ReduceLROnPlateau:          ", rates)
+
+optimizer = torch.optim.SGD([w], lr=0.1)
+restarts = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=1)
+rates = []
+for epoch in range(2):
+    for i in range(5):
+        optimizer.step()
+        restarts.step(epoch + i / 5)
+        rates.append(round(optimizer.param_groups[0]["lr"], 4))
+print("CosineAnnealingWarmRestarts:", rates)
+# --8<-- [end:scheduler_step_arguments]
+
+assert rates[:5] == rates[5:] and rates[0] == 0.1 and rates[1] < 0.1
