@@ -104,10 +104,22 @@ for p in model.parameters():
     p.grad = torch.ones_like(p)
 optimizer.step()
 
-print("optimizer-wide lr:", optimizer.defaults["lr"])
+print("optimizer.defaults:", optimizer.defaults)
 print("lr of each group: ", [group["lr"] for group in optimizer.param_groups])
 print(model[0].bias.detach(), model[1].bias.detach())
 # --8<-- [end:groups]
+
+# Unset keys of a group are copied from optimizer.defaults, which holds the constructor's
+# arguments and SGD's defaults for the rest (lr=0.001 would be SGD's own default).
+assert optimizer.defaults["lr"] == 0.1 and optimizer.defaults["momentum"] == 0
+assert [group["lr"] for group in optimizer.param_groups] == [0.1, 0.01]
+assert all(
+    group[key] == optimizer.defaults[key]
+    for group in optimizer.param_groups
+    for key in optimizer.defaults
+    if key != "lr"
+)
+assert torch.optim.SGD([torch.nn.Parameter(torch.tensor(1.0))]).defaults["lr"] == 0.001
 
 # --8<-- [start:add_group] setup: two_groups
 extra = torch.nn.Parameter(torch.tensor(2.0))
@@ -116,6 +128,25 @@ extra.grad = torch.tensor(0.5)
 optimizer.step()
 print(len(optimizer.param_groups), extra.detach())
 # --8<-- [end:add_group]
+
+# --8<-- [start:differentiable_group] setup: imports
+p = torch.nn.Parameter(torch.tensor(1.0))
+p.grad = torch.tensor(1.0)
+optimizer = torch.optim.SGD([{"params": [p], "differentiable": True}], lr=0.1)
+optimizer.step()  # still under torch.no_grad(): the group's value is not what counts
+print(optimizer.defaults["differentiable"], optimizer.param_groups[0]["differentiable"], p.detach())
+
+q = torch.nn.Parameter(torch.tensor(1.0))
+q.grad = torch.tensor(1.0)
+try:
+    torch.optim.SGD([q], lr=0.1, differentiable=True).step()  # autograd on during step()
+except RuntimeError as error:
+    print(error)
+# --8<-- [end:differentiable_group]
+
+assert abs(p.item() - 0.9) < 1e-7  # the group with differentiable=True stepped normally
+assert p.grad_fn is None  # the in-place update was not recorded by autograd
+assert q.item() == 1.0  # the constructor's differentiable=True made step() fail
 
 # --8<-- [start:state_keys] setup: setup
 model = make_model()

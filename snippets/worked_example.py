@@ -1,5 +1,7 @@
 """Three SGD steps on a one-feature linear model, by hand and with torch."""
 
+import inspect  # for a check below; not shown on the page
+
 # --8<-- [start:setup]
 # --8<-- [start:imports]
 import math
@@ -74,6 +76,13 @@ for hand, ours in zip(by_hand, with_torch):
 assert math.isclose(hand_final_loss, torch_final_loss, rel_tol=1e-12)
 print(f"loss at w_3, b_3: {torch_final_loss:.4f}")
 # --8<-- [end:table]
+
+# The update the page writes out is torch.optim.SGD with every option but lr at its default,
+# and F.mse_loss with its default reduction is the mean squared error L.
+sgd_defaults = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr).defaults
+assert (sgd_defaults["momentum"], sgd_defaults["dampening"], sgd_defaults["weight_decay"]) == (0, 0, 0)
+assert sgd_defaults["nesterov"] is False and sgd_defaults["maximize"] is False
+assert inspect.signature(torch.nn.functional.mse_loss).parameters["reduction"].default == "mean"
 
 # The facts the page reads off the table.
 losses = [row[1] for row in with_torch]
