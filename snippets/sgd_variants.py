@@ -37,11 +37,84 @@ p = torch.nn.Parameter(torch.tensor([1.0, -2.0, 0.5]))  # on the CPU
 # With foreach=None and fused=None, SGD asks this function, with use_fused=False:
 fused, foreach = _default_to_fused_or_foreach([p], differentiable=False, use_fused=False)
 print(f"{p.device.type}: fused={fused}, foreach={foreach}")
-print("foreach by default on:", [d for d in ("cpu", "cuda") if d in _get_foreach_kernels_supported_devices()])
+print("foreach kernels on:", _get_foreach_kernels_supported_devices())
 
+
+class MyParameter(torch.nn.Parameter):  # a subclass, not a plain Parameter
+    pass
+
+
+# use_fused=True, which the CPU supports: only the type can say no
+type_answers = {}
+for param in (p, MyParameter(p.detach().clone())):
+    type_answers[type(param).__name__], _ = _default_to_fused_or_foreach(
+        [param], differentiable=False, use_fused=True)
+print("use_fused=True on the cpu:", type_answers)
+# --8<-- [end:implementation]
+
+assert (fused, foreach) == (False, False)
+assert "cpu" not in _get_foreach_kernels_supported_devices()
+assert "cuda" in _get_foreach_kernels_supported_devices()
+assert type_answers == {"Parameter": True, "MyParameter": False}
+
+# --8<-- [start:implementation_choice] setup: imports
+import collections
+
+from torch.optim import sgd as sgd_module  # the module of torch.optim.SGD
+from torch.overrides import TorchFunctionMode
+
+
+class CountOps(TorchFunctionMode):
+    """Count the in-place torch functions (add_, ...) called inside a `with` block."""
+
+    def __init__(self):
+        super().__init__()
+        self.ops = collections.Counter()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, "__name__", "")
+        if name.endswith("_") and not name.endswith("__"):
+            self.ops[name] += 1
+        return func(*args, **(kwargs or {}))
+
+
+answers = []  # what the helper answered, (fused, foreach), each time it was asked
+real_helper = sgd_module._default_to_fused_or_foreach
+
+
+def helper_that_logs(params, differentiable, use_fused=False):
+    answers.append(real_helper(params, differentiable, use_fused))
+    return answers[-1]
+
+
+sgd_module._default_to_fused_or_foreach = helper_that_logs  # sgd() looks it up here
+
+
+def new_group(**options):  # two float32 parameters and a float64 one, with gradients
+    params = [torch.nn.Parameter(torch.ones(2, dtype=dtype))
+              for dtype in (torch.float32, torch.float32, torch.float64)]
+    for param in params:
+        param.grad = torch.ones_like(param)
+    return {"params": params, **options}
+
+
+for groups in ([{}], [{"fused": False}], [{"foreach": True}], [{"fused": True}], [{}, {"fused": True}]):
+    answers.clear()
+    optimizer = torch.optim.SGD([new_group(**options) for options in groups], lr=0.1)
+    with CountOps() as counter:
+        optimizer.step()
+    ops = ", ".join(f"{name} x{n}" for name, n in counter.ops.items())
+    print(f"{' + '.join(map(str, groups)):22} helper: {str(answers):16} ops: {ops}")
+
+sgd_module._default_to_fused_or_foreach = real_helper
+# --8<-- [end:implementation_choice]
+
+assert answers == [(False, False)] and counter.ops == {"add_": 3, "_fused_sgd_": 2}
+
+# --8<-- [start:implementation_results] setup: imports
 results = {}
 for name, options in (("for-loop", {}), ("foreach", {"foreach": True}), ("fused", {"fused": True})):
-    q = torch.nn.Parameter(p.detach().clone())
+    q = torch.nn.Parameter(torch.tensor([1.0, -2.0, 0.5]))
     optimizer = torch.optim.SGD([q], lr=0.1, momentum=0.9, weight_decay=0.01, **options)
     for g in ([0.5, -1.0, 2.0], [0.1, 0.2, -0.3], [1.0, 1.0, 1.0]):
         q.grad = torch.tensor(g)
@@ -50,11 +123,27 @@ for name, options in (("for-loop", {}), ("foreach", {"foreach": True}), ("fused"
 for name in ("foreach", "fused"):
     difference = (results[name] - results["for-loop"]).abs().max().item()
     print(f"{name:7} vs for-loop: largest difference {difference:.1e}")
-# --8<-- [end:implementation]
 
-assert (fused, foreach) == (False, False)
+# q gets its first gradient at the second step, when p already has a momentum buffer
+late = {}
+for name, options in (("for-loop", {}), ("foreach", {"foreach": True}), ("fused", {"fused": True})):
+    p, q = torch.nn.Parameter(torch.tensor(1.0)), torch.nn.Parameter(torch.tensor(1.0))
+    optimizer = torch.optim.SGD([p, q], lr=0.1, momentum=0.9, **options)
+    p.grad = torch.tensor(2.0)
+    optimizer.step()  # q.grad is None: q is skipped
+    p.grad, q.grad = torch.tensor(2.0), torch.tensor(2.0)
+    try:
+        optimizer.step()
+        late[name] = f"q {q.item():.4f}, buffer {optimizer.state[q]['momentum_buffer'].item()}"
+    except TypeError as error:
+        late[name] = f"TypeError: {error}"
+    print(f"{name:8} late first gradient: {late[name]}")
+# --8<-- [end:implementation_results]
+
 assert torch.equal(results["foreach"], results["for-loop"])
 assert torch.allclose(results["fused"], results["for-loop"], rtol=0, atol=1e-6)
+assert late["for-loop"] == late["foreach"] == "q 0.8000, buffer 2.0"
+assert late["fused"].startswith("TypeError")
 
 # --8<-- [start:plain] setup: helper
 # --8<-- [start:values]
@@ -123,20 +212,25 @@ def sgd_by_formula(grads, theta, lr, momentum=0.0, dampening=0.0,
 
 # --8<-- [start:grid] setup: helper, reference
 grads = [2.0, -1.0, 0.5, 0.0, 3.0]
-checked = 0
-for momentum, dampening, weight_decay, nesterov, maximize in itertools.product(
-    [0.0, 0.9], [0.0, 0.5], [0.0, 0.1], [False, True], [False, True]
-):
-    if nesterov and (momentum == 0 or dampening != 0):
-        continue
+combinations = list(itertools.product([0.0, 0.9], [0.0, 0.5], [0.0, 0.1], [False, True], [False, True]))
+refused, agreed = [], 0
+for momentum, dampening, weight_decay, nesterov, maximize in combinations:
     options = dict(lr=0.1, momentum=momentum, dampening=dampening,
                    weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+    try:
+        theirs = torch_sgd(grads, 1.0, **options)
+    except ValueError:  # torch.optim.SGD refuses this combination
+        refused.append(options)
+        continue
     ours = sgd_by_formula(grads, 1.0, **options)
-    theirs = torch_sgd(grads, 1.0, **options)
     assert all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(ours, theirs)), options
-    checked += 1
-print(f"{checked} option combinations x {len(grads)} steps agree")
+    agreed += 1
+print(f"{len(combinations)} combinations: {len(refused)} refused by torch.optim.SGD, "
+      f"{agreed} agree with the formula at each of {len(grads)} steps")
 # --8<-- [end:grid]
+
+assert (len(combinations), len(refused), agreed) == (32, 12, 20)
+assert all(o["nesterov"] and (o["momentum"] == 0 or o["dampening"] != 0) for o in refused)
 
 # --8<-- [start:nesterov_rule] setup: param
 for momentum, dampening in ((0.0, 0.0), (0.9, 0.5)):
@@ -224,6 +318,30 @@ for ours_cls, torch_cls in ((ReferenceAdam, torch.optim.Adam), (ReferenceAdamW, 
     print(f"{torch_cls.__name__:5}  reference {results[0]:.10f}  torch {results[1]:.10f}")
 # --8<-- [end:adam]
     assert math.isclose(results[0], results[1], rel_tol=1e-12)  # still in the loop: each optimizer
+
+# --8<-- [start:adam_first_step] setup: imports
+def adam_first_step(g, **options):
+    p = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
+    p.grad = torch.tensor(g, dtype=torch.float64)
+    torch.optim.Adam([p], lr=0.1, **options).step()
+    return p.item()
+
+
+first_steps = {}
+for g, options in ((0.5, {}), (-0.5, {}), (1000.0, {}), (0.5, {"weight_decay": 0.1}),
+                   (0.5, {"weight_decay": 0.1, "maximize": True}), (-0.5, {"weight_decay": 0.1})):
+    first_steps[g, str(options)] = adam_first_step(g, **options)
+    print(f"g={g:<7} {str(options):40} theta {first_steps[g, str(options)]:.10f}")
+# --8<-- [end:adam_first_step]
+
+# each first step moves theta by lr against the sign of the (possibly negated) gradient,
+# shortened only by eps
+for (g, options), theta in first_steps.items():
+    direction = -math.copysign(1, g) * (-1 if "maximize" in options else 1)
+    assert 0 < direction * (theta - 1.0) < 0.1 and abs(theta - 1.0 - 0.1 * direction) < 1e-8
+assert first_steps[0.5, str({"weight_decay": 0.1, "maximize": True})] == first_steps[-0.5, str({"weight_decay": 0.1})]
+# had maximize negated after weight decay, the gradient would be -(0.5 + 0.1) = -0.6:
+assert not math.isclose(first_steps[-0.5, str({"weight_decay": 0.1})], 1 + 0.1 * 0.6 / (0.6 + 1e-8), rel_tol=1e-12)
 
 # --8<-- [start:adamw_is_adam] setup: imports
 print("AdamW is a subclass of Adam:", issubclass(torch.optim.AdamW, torch.optim.Adam))
