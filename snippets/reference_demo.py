@@ -68,14 +68,18 @@ for module in (torch.optim, reference_optim):
     model(torch.ones(2)).sum().backward()
     adam = module.Adam(model.parameters())
     adam.step()
+    retained = model.bias * 2  # not a leaf ...
+    retained.retain_grad()  # ... but it keeps its .grad
     print(module.__name__)
     print("  state['step']:", repr(adam.state[model.bias]["step"]))
     print("  StepLR(adam):", attempt(lambda: torch.optim.lr_scheduler.StepLR(adam, step_size=1)))
     print("  SGD(model.named_parameters()).step():",
           attempt(lambda: module.SGD(model.named_parameters(), lr=0.1).step()))
+    print("  a number, not a tensor:", attempt(lambda: module.SGD([1.0])))
     print("  one parameter in two groups:",
           attempt(lambda: module.SGD([{"params": [model.bias]}, {"params": [model.bias]}])))
     print("  a tensor that is not a leaf:", attempt(lambda: module.SGD([model.bias * 2])))
+    print("  a non-leaf after retain_grad():", attempt(lambda: module.SGD([retained])))
 # --8<-- [end:behaviour]
 
 for module, step_type in ((torch.optim, torch.Tensor), (reference_optim, int)):
@@ -87,19 +91,39 @@ for module, step_type in ((torch.optim, torch.Tensor), (reference_optim, int)):
     scheduler_error = attempt(lambda: torch.optim.lr_scheduler.StepLR(adam, step_size=1))
     assert (scheduler_error == "works") == (module is torch.optim)
 
+# The checks on params: torch.optim makes them, the reference does not (the page's list).
+bias = torch.nn.Linear(2, 1).bias
+non_leaf = bias * 2
+assert attempt(lambda: torch.optim.SGD([1.0])).startswith(
+    "TypeError: optimizer can only optimize Tensors")
+assert attempt(lambda: reference_optim.SGD([1.0])) == "works"
+assert attempt(lambda: torch.optim.SGD([non_leaf])) == "ValueError: can't optimize a non-leaf Tensor"
+assert attempt(lambda: torch.optim.SGD([non_leaf], differentiable=True)) == "works"
+non_leaf.retain_grad()
+assert attempt(lambda: torch.optim.SGD([non_leaf])) == "works"
+# A set as a group's params is refused by both; a set passed as params becomes a list in both.
+for module in (torch.optim, reference_optim):
+    assert attempt(lambda: module.SGD([{"params": {bias}}])).startswith("TypeError: ")
+    assert type(module.SGD({bias}).param_groups[0]["params"]) is list
+
 
 # --8<-- [start:amsgrad]
 import torch
+
+import reference_optim
 
 lr, beta1, beta2, eps = 0.1, 0.9, 0.999, 1e-8
 grads = [1.0, 0.5, 0.25, 0.125]  # a decreasing gradient
 
 p = torch.nn.Parameter(torch.tensor(0.0, dtype=torch.float64))
 adam = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps, amsgrad=True)
+q = torch.nn.Parameter(torch.tensor(0.0, dtype=torch.float64))
+reference = reference_optim.Adam([q], lr=lr, betas=(beta1, beta2), eps=eps, amsgrad=True)
 
 m = v = max_v = max_v_hat = 0.0
 theta_max_v = theta_max_v_hat = 0.0
-print("t  denom(max v)  denom(max v_hat)  torch.optim.Adam  theta(max v)  theta(max v_hat)")
+print("t  denom(max v)  denom(max v_hat)  torch.optim.Adam  reference_optim.Adam"
+      "  theta(max v)  theta(max v_hat)")
 for t, g in enumerate(grads, start=1):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
@@ -111,13 +135,17 @@ for t, g in enumerate(grads, start=1):
     theta_max_v_hat -= lr / (1 - beta1**t) * m / denom_max_v_hat
     p.grad = torch.tensor(g, dtype=torch.float64)
     adam.step()
-    print(f"{t}  {denom_max_v:12.6f}  {denom_max_v_hat:16.6f}  {p.item():16.6f}"
+    q.grad = torch.tensor(g, dtype=torch.float64)
+    reference.step()
+    print(f"{t}  {denom_max_v:12.6f}  {denom_max_v_hat:16.6f}  {p.item():16.6f}  {q.item():20.6f}"
           f"  {theta_max_v:12.6f}  {theta_max_v_hat:16.6f}")
 print(f"state['max_exp_avg_sq'] {adam.state[p]['max_exp_avg_sq'].item():.12f}"
       f"  max v {max_v:.12f}  max v_hat {max_v_hat:.12f}")
 # --8<-- [end:amsgrad]
 
 assert abs(p.item() - theta_max_v) < 1e-12
+assert torch.equal(p.detach(), q.detach())  # the reference: torch.optim.Adam to the last bit
+assert torch.equal(reference.state[q]["max_exp_avg_sq"], adam.state[p]["max_exp_avg_sq"])
 assert abs(p.item() - theta_max_v_hat) > 0.05
 assert abs(adam.state[p]["max_exp_avg_sq"].item() - max_v) < 1e-15
 assert denom_max_v < 0.6 and denom_max_v_hat > 0.99

@@ -23,7 +23,8 @@ counterpart that change the update, under the same names and with the same defau
 `weight_decay`, `amsgrad` and `maximize` for `Adam` and `AdamW`. They raise the same
 exception types as `torch.optim` for a negative `lr`, `momentum`, `eps` or `weight_decay`,
 a beta outside $[0, 1)$, Nesterov without momentum or with dampening, an empty parameter
-list, a lone tensor as `params`, and a `set` in a group. They have `param_groups`,
+list, a lone tensor as `params`, and a `set` as a group's `params` (a `set` passed directly
+as `params` is turned into a list, as `torch.optim` does). They have `param_groups`,
 `add_param_group()`, `zero_grad(set_to_none=True)` and `step()`, which skips a parameter
 whose `.grad` is `None`; `state[p]` holds the tensors that `torch.optim` keeps, under the
 same keys (`momentum_buffer`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`). The test suite
@@ -38,7 +39,9 @@ and parameter groups of dense `float32` and `float64` tensors on the CPU.
 - `step(closure)`: `step()` takes no closure;
 - `state_dict()`, `load_state_dict()` and the `register_*_hook` methods;
 - `model.named_parameters()` as `params` (`step()` then raises `AttributeError`);
-- the checks that a parameter is in only one group and is a leaf tensor;
+- some of the checks that `torch.optim` makes on `params`: that each is a tensor, that no
+  parameter is in two groups, and that each is a leaf (or retains its gradient after
+  `retain_grad()`);
 - PyTorch's types: Adam's `state["step"]` is a Python `int` where `torch.optim` keeps a
   tensor, and the classes do not derive from `torch.optim.Optimizer`, so a learning-rate
   scheduler rejects them with `TypeError`.
@@ -214,7 +217,7 @@ class Optimizer:
             self.add_param_group(group)
 
     def add_param_group(self, group: dict[str, Any]) -> None:
-        """Add a group; its params must be an ordered collection (a `set` is rejected)."""
+        """Add a group; its `params` must be an ordered collection (a `set` is rejected)."""
         params = group["params"]
         if isinstance(params, set):
             raise TypeError("parameters must be an ordered collection, not a set")
@@ -296,8 +299,8 @@ class Adam(Optimizer):
         betas: $(\\beta_1, \\beta_2)$.
         eps: $\\epsilon$.
         weight_decay: L2 penalty $\\lambda$, added to the gradient.
-        amsgrad: Use the AMSGrad variant: divide by the running maximum of the raw
-            second moment $v$, bias-corrected at the current step.
+        amsgrad: Use the AMSGrad variant: the denominator uses the running maximum of the
+            raw second moment $v$, bias-corrected at the current step.
         maximize: Climb the objective instead of descending it.
 
     Raises:
@@ -348,9 +351,10 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """`torch.optim.AdamW`: Adam whose weight decay shrinks the weights directly.
 
-    Identical to [`Adam`][reference_optim.Adam] except that $\\lambda$ decays the weights,
-    $\\theta \\leftarrow \\theta (1 - \\gamma \\lambda)$, instead of being added to the
-    gradient, and its default is `1e-2`.
+    Identical to [`Adam`][reference_optim.Adam] except that $\\lambda$ decays the weights
+    first, $\\theta_{t-1} \\leftarrow \\theta_{t-1} (1 - \\gamma \\lambda)$, instead of
+    $\\lambda \\theta_{t-1}$ being added to the gradient, and its default is `1e-2` (Adam's
+    is 0).
     """
 
     decoupled_weight_decay = True
