@@ -24,3 +24,5 @@ print(f"weight {model.weight.item():.3f}, bias {model.bias.item():.3f}")
 
 assert loss.item() < 1e-6
 assert abs(model.weight.item() - 2) < 1e-3 and abs(model.bias.item() - 1) < 1e-3
+# "learns the line y = 2x + 1 (to three decimals)": both round to the line's coefficients
+assert f"{model.weight.item():.3f}" == "2.000" and f"{model.bias.item():.3f}" == "1.000"
