@@ -26,13 +26,15 @@ optimizer.step()
 # --8<-- [end:after_one_step]
 
 # --8<-- [start:in_place] setup: after_one_step
-address = w.data_ptr()
+address, version = w.data_ptr(), w._version
 optimizer.step()
 print(w.data_ptr() == address, w is optimizer.param_groups[0]["params"][0])
 print(w.is_leaf, w.grad_fn, w.requires_grad)
+print(version, w._version)  # the version counter: every in-place write adds 1
 # --8<-- [end:in_place]
 
 assert w.is_leaf and w.grad_fn is None and w.data_ptr() == address
+assert (version, w._version) == (1, 2)
 
 # --8<-- [start:no_grad] setup: after_one_step
 print(torch.is_grad_enabled())
@@ -53,6 +55,7 @@ print("recording before:", torch.is_grad_enabled())
 start = torch.tensor([1.0, -2.0])
 for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LBFGS"):
     w = torch.nn.Parameter(start.clone())
+    address = w.data_ptr()
     optimizer = getattr(torch.optim, name)([w])
 
     def closure():
@@ -62,11 +65,12 @@ for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LBFGS"):
         return loss
 
     optimizer.step(closure)  # LBFGS needs the closure; the others accept it
-    print(f"{name:8} moved: {not torch.equal(w.detach(), start)}, leaf: {w.is_leaf}, grad_fn: {w.grad_fn}")
+    moved, in_place = not torch.equal(w.detach(), start), w.data_ptr() == address
+    print(f"{name:8} moved: {moved}, in place: {in_place}, leaf: {w.is_leaf}, grad_fn: {w.grad_fn}")
 print("recording after:", torch.is_grad_enabled())
 # --8<-- [end:every_optimizer]
 
-assert w.is_leaf and w.grad_fn is None and not torch.equal(w.detach(), start)
+assert w.is_leaf and w.grad_fn is None and moved and in_place
 
 # --8<-- [start:differentiable] setup: imports
 w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))  # an ordinary leaf parameter
@@ -76,6 +80,11 @@ try:
     optimizer.step()
 except RuntimeError as error:
     print(error)
+
+v = torch.tensor([1.0, -2.0])  # a leaf that does not require grad
+v.grad = torch.tensor([2.0, -4.0])
+torch.optim.SGD([v], lr=0.1, differentiable=True).step()
+print(v.is_leaf, v.requires_grad, v)
 
 w0 = torch.nn.Parameter(torch.tensor([1.0, -2.0]))  # the leaf
 lr = torch.tensor(0.1, requires_grad=True)
@@ -88,6 +97,7 @@ print(w.is_leaf, w.grad_fn is not None, w.detach())
 print(lr.grad, w0.grad)
 # --8<-- [end:differentiable]
 
+assert v.is_leaf and not v.requires_grad and torch.allclose(v, torch.tensor([0.8, -1.6]))
 # loss after the step: 5 (1 - 2 lr)^2, so d/dlr = -20 (1 - 2 lr) = -16 at lr = 0.1;
 # w = (1 - 2 lr) w0, so d/dw0 = 2 (1 - 2 lr)^2 w0 = 1.28 w0
 assert abs(lr.grad.item() - (-20 * (1 - 2 * 0.1))) < 1e-5
@@ -114,7 +124,7 @@ print(torch.equal(a, b), a.detach())
 assert torch.equal(a, b)
 
 # --8<-- [start:foreach_fused] setup: imports
-from torch.optim.optimizer import _default_to_fused_or_foreach
+from torch.optim.optimizer import _default_to_fused_or_foreach, _foreach_supported_types
 from torch.utils._foreach_utils import _get_foreach_kernels_supported_devices
 
 p = torch.nn.Parameter(torch.tensor([0.5, -1.5, 3.0]))  # on the CPU
@@ -123,7 +133,8 @@ print({name: optimizer.defaults[name] for name in ("foreach", "fused")})
 # What SGD's step() does when both are None:
 fused, foreach = _default_to_fused_or_foreach([p], differentiable=False, use_fused=False)
 print(f"on the {p.device.type}: fused={fused}, foreach={foreach}")
-print({device: device in _get_foreach_kernels_supported_devices() for device in ("cpu", "cuda")})
+print({device: device in _get_foreach_kernels_supported_devices() for device in ("cpu", "cuda", "xpu")})
+print([t.__name__ for t in _foreach_supported_types])  # compared with type(p) exactly: a subclass is not in it
 
 results = {}
 for options in ({}, {"foreach": True}, {"fused": True}):
@@ -138,6 +149,7 @@ print(torch.equal(results["{'foreach': True}"], loop), torch.allclose(results["{
 # --8<-- [end:foreach_fused]
 
 assert (fused, foreach) == (False, False)
+assert [t.__name__ for t in _foreach_supported_types] == ["Tensor", "Parameter", "DTensor"]
 assert torch.equal(results["{'foreach': True}"], loop)
 
 # --8<-- [start:none_grad] setup: imports
@@ -155,7 +167,6 @@ print(a in optimizer.state, b in optimizer.state)
 assert b.item() == 1.0 and abs(a.item() - (1 - 0.1 * (3 + 0.1 * 1))) < 1e-7
 
 # --8<-- [start:closure] setup: imports
-# --8<-- [start:closure_fn] setup: imports
 w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
 optimizer = torch.optim.SGD([w], lr=0.1)
 
@@ -165,7 +176,6 @@ def closure():
     loss = (w**2).sum()
     loss.backward()
     return loss
-# --8<-- [end:closure_fn]
 
 
 print(optimizer.step(closure))
@@ -175,16 +185,34 @@ print(w.detach())
 
 assert torch.allclose(w.detach(), torch.tensor([0.6, -1.2]))
 
-# --8<-- [start:lbfgs] setup: closure_fn
+# --8<-- [start:lbfgs] setup: imports
+w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
 lbfgs = torch.optim.LBFGS([w])
+losses = []  # the loss of every call of the closure
+
+
+def closure():
+    lbfgs.zero_grad()
+    loss = (w**2).sum()
+    loss.backward()
+    losses.append(round(loss.item(), 4))
+    return loss
+
+
 try:
     lbfgs.step()
 except TypeError as error:
     print(error)
 print(lbfgs.step(closure))
+print(len(losses), losses, lbfgs.defaults["max_iter"])
+print(w.detach())
 
 try:
     torch.optim.LBFGS([{"params": [w]}, {"params": [torch.nn.Parameter(torch.tensor(0.0))]}])
 except ValueError as error:
     print(error)
 # --8<-- [end:lbfgs]
+
+# one call of step(): three evaluations of the closure (at most max_iter = 20), w now near 0
+assert len(losses) == 3 and losses[0] == 5.0 and lbfgs.state[w]["n_iter"] == 3
+assert w.detach().abs().max() < 1e-6

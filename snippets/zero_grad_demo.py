@@ -76,7 +76,15 @@ model(x).sum().backward()
 print("after a second backward(), backbone grad doubled:", torch.equal(backbone.bias.grad, 2 * first))
 model.zero_grad()
 print("model.zero_grad():    ", backbone.bias.grad is None, head.bias.grad is None)
+
+other = torch.nn.Linear(2, 1)  # a second model, and one optimizer for both
+both = torch.optim.SGD([*model.parameters(), *other.parameters()], lr=0.1)
+(model(x) + other(x)).sum().backward()
+both.zero_grad()
+print("two models, one optimizer:", all(p.grad is None for p in [*model.parameters(), *other.parameters()]))
 # --8<-- [end:model_vs_optimizer]
+
+assert all(p.grad is None for p in [*model.parameters(), *other.parameters()])
 
 
 # --8<-- [start:accumulation] setup: imports
@@ -121,6 +129,30 @@ assert torch.allclose(runs["4 x 2, mean / 4"], full, rtol=1e-12, atol=0)
 assert torch.allclose(runs["3 + 5, sum / 8"], full, rtol=1e-12, atol=0)
 assert torch.allclose(runs["3 + 5, mean * n / 8"], full, rtol=1e-12, atol=0)
 assert not torch.allclose(runs["3 + 5, mean / 2"], full, rtol=1e-3, atol=0)
+
+# --8<-- [start:accumulation_outputs] setup: imports
+torch.manual_seed(0)
+model = torch.nn.Linear(3, 2, dtype=torch.float64)  # two outputs per sample
+inputs = torch.randn(8, 3, dtype=torch.float64)
+targets = torch.randn(8, 2, dtype=torch.float64)
+mse = torch.nn.functional.mse_loss
+
+mse(model(inputs), targets).backward()  # the mean over 8 x 2 = 16 elements
+full = model.weight.grad.clone()
+ratios = {}
+for name, micro_batch_loss in {
+    "sum / 8": lambda out, y: mse(out, y, reduction="sum") / 8,
+    "sum / 16": lambda out, y: mse(out, y, reduction="sum") / 16,
+    "mean * n / 8": lambda out, y: mse(out, y) * len(y) / 8,
+}.items():
+    model.zero_grad()
+    for x, y in zip(inputs.split([3, 5]), targets.split([3, 5])):
+        micro_batch_loss(model(x), y).backward()
+    ratios[name] = (model.weight.grad / full).flatten().round(decimals=6).unique().tolist()
+    print(f"3 + 5, {name}: {ratios[name]} x the full-batch gradient")
+# --8<-- [end:accumulation_outputs]
+
+assert ratios == {"sum / 8": [2.0], "sum / 16": [1.0], "mean * n / 8": [1.0]}
 
 # --8<-- [start:batch_norm] setup: imports
 torch.manual_seed(0)
