@@ -5,6 +5,12 @@ this hook splits it: /search/ keeps the default language's pages and /<locale>/s
 each other language's, with locations relative to /<locale>/. Material looks for the index
 under the `base` of its __config, so pages of another language get `base` pointed at their
 language root.
+
+Every page also gets `search` (the search worker's URL) pointed at our worker,
+docs/assets/javascripts/workers/search-query.js, which rewrites each query the way Chinese
+readers type it (SGD公式 -> SGD 公式) and then imports Material's own worker, named in
+`?material=`; that file says how and why. It sits in Material's workers folder because
+Material's worker loads its language support from ../lunr/, relative to the worker's URL.
 """
 
 import json
@@ -12,27 +18,55 @@ import posixpath
 import re
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
+# Material's worker, e.g. ../assets/javascripts/workers/search.a7633da7.min.js, and ours beside it.
+MATERIAL_WORKER = re.compile(r"(.*/workers/)(search\.[0-9a-f]+\.min\.js)")
+QUERY_WORKER = "search-query.js"
 
 
 def other_locales(config):
     return [lang.locale for lang in config.plugins["i18n"].config.languages if not lang.default]
 
 
-def on_post_page(output, page, config):
-    locale = page.url.split("/", 1)[0]
-    if locale not in other_locales(config):
-        return output
+def rewrite_config(output, locale=None):
+    """The page with its __config pointing at our search worker and, for a language other
+    than the default, at that language's root (so at its own index)."""
 
-    def rebase(match):
+    def rewrite(match):
         app = json.loads(match.group(2))
-        # A trailing slash, as the browser resolves "." and ".." to folder URLs.
-        app["base"] = posixpath.join(app["base"], locale) + "/"
+        worker = MATERIAL_WORKER.fullmatch(app.get("search") or "")
+        if not worker:
+            raise PluginError(
+                f"Material's search worker is not where hooks/search_per_language.py expects it "
+                f"(.../workers/search.<hash>.min.js): {app.get('search')!r}. Material changed: see "
+                f"docs/assets/javascripts/workers/{QUERY_WORKER} before pointing the hook at it again.")
+        app["search"] = f"{worker.group(1)}{QUERY_WORKER}?material={worker.group(2)}"
+        if locale:
+            # A trailing slash, as the browser resolves "." and ".." to folder URLs.
+            app["base"] = posixpath.join(app["base"], locale) + "/"
         return match.group(1) + json.dumps(app) + match.group(3)
 
-    return CONFIG.sub(rebase, output, count=1)
+    output, found = CONFIG.subn(rewrite, output, count=1)
+    if not found:
+        raise PluginError("hooks/search_per_language.py: no Material __config in the page; Material changed")
+    return output
+
+
+def on_post_page(output, page, config):
+    locale = page.url.split("/", 1)[0]
+    return rewrite_config(output, locale if locale in other_locales(config) else None)
+
+
+def on_post_template(output, template_name, config):
+    """404.html: the same worker, and in another language that language's index (before
+    hooks/not_found_page.py copies it to /<locale>/404.html)."""
+    if template_name != "404.html":
+        return output
+    locale = config.theme["language"]
+    return rewrite_config(output, locale if locale in other_locales(config) else None)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has written the combined index

@@ -274,3 +274,191 @@ def test_search_shows_pages_in_the_readers_language(server, visit, locale, term)
     assert paths, f"no results for {term!r}"
     in_zh = [path.startswith("/zh/") for path in paths]
     assert all(in_zh) if locale == "zh" else not any(in_zh), paths
+
+
+def search_results(page, term):
+    """A query typed into a page whose search is ready (after search()): the pages listed,
+    best first (one per result item, its sections folded in), and the results' text.
+
+    The box is emptied first and the query entered once Material shows its placeholder
+    again, so the results read are the query's own, not the previous one's."""
+    box = page.locator(".md-search__input")
+    placeholder = """() => document.querySelector(".md-search-result__meta").textContent.trim()
+        === JSON.parse(document.getElementById("__config").textContent).translations["search.result.placeholder"]"""
+    box.fill("")
+    box.press("End")
+    page.wait_for_function(placeholder)
+    box.fill(term)
+    box.press("End")
+    page.wait_for_function(f"() => !({placeholder})()")
+    pages = page.eval_on_selector_all(".md-search-result__item", """items => items.map(item =>
+        new URL(item.querySelector(".md-search-result__link").href).pathname)""")
+    text = page.eval_on_selector(".md-search-result__list", """list => {
+        const copy = list.cloneNode(true);
+        const all = copy.textContent;
+        copy.querySelectorAll("pre, code").forEach(e => e.remove());
+        return [all, copy.textContent];
+    }""")
+    return pages, *text
+
+
+# Questions as readers type them into the search box, each with the page that answers it
+# (from what the pages answer and the content brief's four questions). The Chinese ones are
+# committed whole, as an input method does: Latin and Chinese glued together, no spaces,
+# question words (是什么意思, 的作用, 的区别, 怎么写, 放在哪里), full-width punctuation.
+READERS_QUERIES = {
+    "zh": [
+        ("什么是optimizer.step()", "step.md"),
+        ("step是什么意思", "step.md"),
+        ("optimizer.step()是什么意思", "step.md"),
+        ("optimizer.step()做了什么", "step.md"),
+        ("step()的作用", "step.md"),
+        ("调用step()会更新哪些参数", "parameters.md"),
+        ("step会更新哪些参数", "parameters.md"),
+        ("SGD手算示例", "worked-example.md"),
+        ("用公式详细说明optimizer.step()", "sgd-formula.md"),
+        ("SGD公式", "sgd-formula.md"),
+        ("ＳＧＤ公式", "sgd-formula.md"),
+        ("SGD更新公式怎么写", "sgd-formula.md"),
+        ("SGD的公式是什么", "sgd-formula.md"),
+        ("Adam和AdamW的区别", "sgd-formula.md"),
+        ("Adam和AdamW有什么区别？", "sgd-formula.md"),
+        ("zero_grad的作用", "zero-grad.md"),
+        ("zero_grad()是什么意思", "zero-grad.md"),
+        ("zerograd的作用", "zero-grad.md"),
+        ("zero_grad()放在哪里", "mistakes.md"),
+        ("zero_grad（）放在哪里？", "mistakes.md"),
+        ("梯度清零的作用", "zero-grad.md"),
+        ("为什么要梯度清零", "zero-grad.md"),
+        ("model.zero_grad()和optimizer.zero_grad()的区别", "zero-grad.md"),
+        ("set_to_none是什么意思", "zero-grad.md"),
+        ("梯度累积怎么写", "zero-grad.md"),
+        ("PyTorch动量和Sutskever的区别", "sgd-formula.md"),
+        ("动量缓冲是什么", "sgd-formula.md"),
+        ("maximize和权重衰减的顺序", "sgd-formula.md"),
+        ("nesterov动量公式", "sgd-formula.md"),
+        ("scheduler.step()放在哪里", "mistakes.md"),
+        ("学习率调度器放在哪里", "mistakes.md"),
+        ("忘记zero_grad会怎样", "mistakes.md"),
+        ("step和zero_grad的顺序", "mistakes.md"),
+        ("冻结的参数会更新吗", "parameters.md"),
+        ("不同层设置不同学习率", "parameters.md"),
+        ("param_groups是什么", "parameters.md"),
+        ("grad为None和全零梯度的区别", "parameters.md"),
+        ("梯度为None的参数会被更新吗", "step.md"),
+        ("state_dict保存了什么", "parameters.md"),
+        ("step(closure)怎么写", "step.md"),
+        ("LBFGS的closure", "step.md"),
+        ("为什么step在no_grad下运行", "step.md"),
+        ("foreach和fused的区别", "step.md"),
+        ("为什么用双精度", "worked-example.md"),
+        ("AMSGrad是什么意思", "reference.md"),
+        ("AdamW从零实现", "reference.md"),
+        ("怎么只运行一页的测试", "testing.md"),
+    ],
+    "en": [
+        ("what does optimizer.step() do", "step.md"),
+        ("optimizer.step()", "step.md"),
+        ("optimizer step", "step.md"),
+        ("which parameters does step() update", "parameters.md"),
+        ("can you show an example", "worked-example.md"),
+        ("SGD formula", "sgd-formula.md"),
+        ("sgd update rule", "sgd-formula.md"),
+        ("zero_grad", "zero-grad.md"),
+        ("zero_grad()", "zero-grad.md"),
+        ("zerograd", "zero-grad.md"),
+        ("optimizer.zero_grad()", "zero-grad.md"),
+        ("set_to_none", "zero-grad.md"),
+        ("model.zero_grad vs optimizer.zero_grad", "zero-grad.md"),
+        ("gradient accumulation", "zero-grad.md"),
+        ("forgot zero_grad", "mistakes.md"),
+        ("zero_grad placement", "mistakes.md"),
+        ("scheduler.step() before optimizer.step()", "mistakes.md"),
+        ("Adam vs AdamW", "sgd-formula.md"),
+        ("momentum dampening", "sgd-formula.md"),
+        ("Sutskever momentum", "sgd-formula.md"),
+        ("maximize weight decay order", "sgd-formula.md"),
+        ("frozen parameters", "parameters.md"),
+        ("different learning rates per layer", "parameters.md"),
+        ("param_groups", "parameters.md"),
+        ("grad None vs zeros", "parameters.md"),
+        ("state_dict momentum_buffer", "parameters.md"),
+        ("step(closure) LBFGS", "step.md"),
+        ("why does step() run under no_grad", "step.md"),
+        ("foreach vs fused", "step.md"),
+        ("worked example by hand", "worked-example.md"),
+        ("why double precision?", "worked-example.md"),
+        ("AMSGrad", "reference.md"),
+        ("reference implementation of AdamW", "reference.md"),
+        ("run one page's tests", "testing.md"),
+    ],
+}
+TEX = re.compile(r"\\[(\[]|\$\$|\\[a-zA-Z]{2,}")
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_search_finds_the_page_that_answers_a_readers_question(server, visit, locale):
+    """Each query lists the page that answers it among its first three results, and pages in
+    the reader's language only; the results' text (what a reader copies, and more) holds no
+    \\u200b, which marks jieba's words in the index, and no TeX."""
+    from harness.report import report
+
+    page = visit(page_url(server, locale, "index.md")).page
+    assert search(page, "optimizer"), "the search never became ready"
+    failures = []
+    for query, answer in READERS_QUERIES[locale]:
+        pages, text, prose = search_results(page, query)
+        expected = urlsplit(page_url(server, locale, answer)).path
+        rank = pages.index(expected) + 1 if expected in pages else None
+        if rank is None or rank > 3:
+            failures.append(f"{query!r}: {answer} ranks {rank or 'nowhere'} in {pages}")
+        if [path for path in pages if path.startswith("/zh/") != (locale == "zh")]:
+            failures.append(f"{query!r}: pages in another language: {pages}")
+        if "\u200b" in text:
+            failures.append(f"{query!r}: \\u200b in the results")
+        if TEX.search(prose):
+            failures.append(f"{query!r}: TeX in the results: {TEX.search(prose).group()}")
+    total = len(READERS_QUERIES[locale])
+    passed = total - len({failure.split(": ", 1)[0] for failure in failures})
+    report("search: the answering page among the first three results", locale,
+           f"{locale}: {passed}/{total} queries")
+    assert failures == []
+
+
+def test_search_worker_rewrites_the_query_materials_worker_reads(server, visit):
+    """hooks/search_per_language.py points Material's __config.search at our worker
+    (docs/assets/javascripts/workers/search-query.js), whose "message" listener rewrites each
+    query before Material's own worker, imported after it, reads the same event. This fails
+    when a Material update breaks that: queries or the index arriving another way or in
+    another shape, or results leaving another way (their \\u200b would stay)."""
+    page = visit(page_url(server, "zh", "index.md")).page
+    links = search(page, "SGD公式")  # as typed, Material's worker alone finds nothing
+    workers = [worker for worker in page.workers if "/workers/search-query.js?material=search." in worker.url]
+    assert len(workers) == 1, [worker.url for worker in page.workers]
+    worker = workers[0]
+    seen = worker.evaluate("() => ({...self.searchQuery.seen, unexpected: self.searchQuery.unexpected,"
+                           " words: self.searchQuery.words.size, lunr: typeof self.lunr})")
+    assert seen["unexpected"] == [], "messages of a shape the worker does not know"
+    assert seen["lunr"] == "function", "Material's worker was not imported"
+    assert seen["setup"] == 1 and seen["words"] > 100, "the index did not come through the listener"
+    assert seen["queries"] >= 1, "no query came through the listener"
+    assert seen["results"] >= 1, "no result went out through postMessage"
+    assert links and urlsplit(links[0]).path == "/zh/sgd-formula/", links
+    # The words Material searched for are the index's words, whole (its own segmenter alone
+    # would search 学习, 调度 and 放 here), and no question word.
+    search_results(page, "学习率调度器放在哪里")
+    assert sorted(worker.evaluate("() => self.searchQuery.terms")) == sorted(["学习率", "调度器", "放在"])
+
+    def rewrite(query):
+        return worker.evaluate("query => self.searchQuery.rewrite(query)", query)
+
+    assert rewrite("SGD公式") == "SGD 公式"
+    assert rewrite("ＳＧＤ公式") == "SGD 公式"
+    assert rewrite("Adam和AdamW的区别") == "Adam AdamW 区别"  # 和, 的: lunr's stop words
+    assert rewrite("zero_grad（）放在哪里？") == "zero_grad() 放在"
+    assert rewrite("optimizer.step()是什么意思") == "optimizer.step()"
+    assert rewrite("zerograd的作用") == "zero_grad 作用"
+    assert rewrite("学习率调度器") == "学习率 调度器"  # glossary terms whole, as in the index
+    assert rewrite("梯度清零") == "梯度 清零"  # as the index has it (see mkdocs.yml)
+    assert rewrite("+梯度清零") == "+梯度 清零"
+    assert rewrite("怎么") == "怎么"  # question and stop words alone are searched for as typed
