@@ -1,0 +1,356 @@
+"""Every figure the pages can show, by name: its data (figures/data.py, computed by torch) and
+its drawing, with every text in English and Chinese.
+
+A page shows a figure with one line, ``<figure class="plot" data-plot="NAME" markdown="span">
+caption</figure>``; hooks/torch_figures.py calls ``render(NAME, locale, uid)`` for it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Callable
+
+from figures import data
+from figures.svg import WIDTH, Panel, legend, marker, number, svg
+
+LOCALES = ("en", "zh")
+
+
+def point(p) -> str:
+    return f"({number(p[0])}, {number(p[1])})"
+
+
+def rounded(value: float, digits: int = 4) -> str:
+    return number(round(value, digits))
+
+
+# ---------------------------------------------------------------------------------------------
+# The SGD formula page: plain SGD, momentum and Nesterov on the ill-conditioned quadratic.
+
+PATHS_TEXT = {
+    "en": {
+        "title": "Paths of plain SGD, momentum and Nesterov on an ill-conditioned quadratic",
+        "desc": "Contour lines of f(x, y) = (x² + 10y²) / 2, minimum at (0, 0). From the start {start}, "
+                "{steps} steps of torch.optim.SGD with lr {lr}: plain SGD ends at {sgd}, momentum {mu} at "
+                "{momentum}, Nesterov momentum {mu} at {nesterov}.",
+        "legend": ["plain SGD", "momentum {mu}", "Nesterov, momentum {mu}"],
+    },
+    "zh": {
+        "title": "朴素 SGD、动量和 Nesterov 在病态二次函数上的路径",
+        "desc": "f(x, y) = (x² + 10y²) / 2 的等高线，最小值在 (0, 0)。从起点 {start} 出发，用 torch.optim.SGD、"
+                "学习率 {lr} 走 {steps} 步：朴素 SGD 停在 {sgd}，动量 {mu} 停在 {momentum}，"
+                "Nesterov 动量 {mu} 停在 {nesterov}。",
+        "legend": ["朴素 SGD", "动量 {mu}", "Nesterov，动量 {mu}"],
+    },
+}
+
+
+def contour_panel(surface: data.Surface, top: float) -> Panel:
+    """A map of the surface's window, at equal scale in x and y when the window allows."""
+    x0, x1, y0, y1 = surface.box
+    left, width = 40, WIDTH - 52
+    return Panel(surface.box, left, top, width, width * min((y1 - y0) / (x1 - x0), 0.5))
+
+
+def contour_map(surface: data.Surface, panel: Panel) -> str:
+    xs, ys, values = data.grid(surface)
+    return (f'<g class="contours">{panel.contours(xs, ys, values, surface.levels)}</g>'
+            f'<g class="minimum">{marker("diamond", panel.sx(surface.minimum[0]), panel.sy(surface.minimum[1]), 3.5)}</g>')
+
+
+def draw_paths(paths, locale: str, uid: str) -> str:
+    text = PATHS_TEXT[locale]
+    options = data.PATH_OPTIONS
+    mu = number(options["momentum"]["momentum"])
+    keys = list(paths)
+    labels = [label.format(mu=mu) for label in text["legend"]]
+    key, key_height = legend(labels, 40, 4, WIDTH - 52)
+    panel = contour_panel(data.QUADRATIC, key_height + 22)
+    body = [key, contour_map(data.QUADRATIC, panel), panel.axes("x", "y")]
+    body += [panel.line([p[0] for p in paths[k]], [p[1] for p in paths[k]], index) for index, k in enumerate(keys)]
+    desc = text["desc"].format(start=point(data.QUADRATIC.start), steps=data.PATH_STEPS, lr=number(options["sgd"]["lr"]),
+                               mu=mu, **{k: point([round(v, 3) for v in paths[k][-1]]) for k in keys})
+    return svg(uid, panel.top + panel.height + 48, text["title"], desc, "".join(body))
+
+
+# ---------------------------------------------------------------------------------------------
+# The worked example: loss, w and b after each step.
+
+WORKED_TEXT = {
+    "en": {
+        "title": "Loss, w and b over the first {steps} steps of the worked example",
+        "desc": "Computed by torch.optim.SGD with lr 0.1 from w = b = 0. The loss falls from {l0} to {l3} after 3 steps "
+                "and {lend} after {steps}; w rises at every step, from 0 to {wend}; b rises until step {peak} ({bpeak}), "
+                "then falls, to {bend} after {steps} steps.",
+        "loss": "loss at (w_t, b_t), log scale",
+        "params": "w_t and b_t",
+        "step": "step t",
+    },
+    "zh": {
+        "title": "手算示例前 {steps} 步的损失、w 和 b",
+        "desc": "由 torch.optim.SGD 计算，学习率 0.1，从 w = b = 0 出发。损失从 {l0} 降到 3 步后的 {l3}，{steps} 步后为 {lend}；"
+                "w 每一步都在增大，从 0 增大到 {wend}；b 先增大到第 {peak} 步的 {bpeak}，然后减小，{steps} 步后为 {bend}。",
+        "loss": "(w_t, b_t) 处的损失（对数刻度）",
+        "params": "w_t 和 b_t",
+        "step": "步数 t",
+    },
+}
+
+
+def draw_worked(run, locale: str, uid: str) -> str:
+    text = WORKED_TEXT[locale]
+    steps = list(range(len(run["loss"])))
+    last = steps[-1]
+    top = Panel((0, last, 0.01, 10.0), 44, 22, WIDTH - 58, 120, log_y=True)
+    key, _ = legend(["w_t", "b_t"], 44, top.top + top.height + 40, WIDTH - 58)
+    bottom = Panel((0, last, 0.0, 2.0), 44, top.top + top.height + 92, WIDTH - 58, 120)
+    body = [top.axes(text["step"], text["loss"]), top.line(steps, run["loss"], 0),
+            key, bottom.axes(text["step"], text["params"]),
+            bottom.line(steps, run["w"], 0), bottom.line(steps, run["b"], 1)]
+    peak = max(range(len(run["b"])), key=run["b"].__getitem__)
+    desc = text["desc"].format(steps=last, l0=rounded(run["loss"][0]), l3=rounded(run["loss"][3]),
+                               lend=rounded(run["loss"][-1]), wend=rounded(run["w"][-1]), peak=peak,
+                               bpeak=rounded(run["b"][peak]), bend=rounded(run["b"][-1]))
+    return svg(uid, bottom.top + bottom.height + 48, text["title"].format(steps=last), desc, "".join(body))
+
+
+# ---------------------------------------------------------------------------------------------
+# zero_grad(): the gradient step() uses, cleared or not; the loop mistakes: w per iteration.
+
+ZERO_GRAD_TEXT = {
+    "en": {
+        "title": "w.grad that each step() uses, with and without zero_grad()",
+        "desc": "The loss 3w, whose gradient is 3, trained by torch.optim.SGD for {n} iterations. Without zero_grad() the "
+                "gradient step() uses grows by 3 at each iteration: {grown}. With zero_grad() at the top of the loop it "
+                "is 3 every time.",
+        "legend": ["without zero_grad()", "with zero_grad()"],
+        "x": "iteration", "y": "w.grad at step()",
+    },
+    "zh": {
+        "title": "每次 step() 用到的 w.grad：调用与不调用 zero_grad()",
+        "desc": "损失为 3w（梯度恒为 3），用 torch.optim.SGD 训练 {n} 次迭代。不调用 zero_grad() 时，step() 用到的梯度每次迭代"
+                "增加 3：{grown}。在循环开头调用 zero_grad() 时，每次都是 3。",
+        "legend": ["不调用 zero_grad()", "调用 zero_grad()"],
+        "x": "迭代次数", "y": "step() 时的 w.grad",
+    },
+}
+
+LOOPS_TEXT = {
+    "en": {
+        "title": "w after each iteration: the right loop and two wrong ones",
+        "desc": "The loss 3w, plain torch.optim.SGD with lr 0.1, w = 1 at the start, {n} iterations. The right loop moves w "
+                "by −0.3 per iteration, to {right}. Without zero_grad() the steps grow, and w reaches {none}. With "
+                "zero_grad() between backward() and step(), w stays at {between}.",
+        "legend": ["right order", "no zero_grad()", "zero_grad() between backward() and step()"],
+        "x": "iteration", "y": "w",
+    },
+    "zh": {
+        "title": "每次迭代后的 w：正确的循环与两种错误写法",
+        "desc": "损失为 3w，用学习率 0.1 的朴素 torch.optim.SGD，w 从 1 开始，迭代 {n} 次。正确的循环每次让 w 移动 −0.3，"
+                "最后为 {right}。不调用 zero_grad() 时步子越来越大，w 到了 {none}。把 zero_grad() 放在 backward() 和 "
+                "step() 之间时，w 一直停在 {between}。",
+        "legend": ["正确顺序", "不调用 zero_grad()", "zero_grad() 放在 backward() 和 step() 之间"],
+        "x": "迭代次数", "y": "w",
+    },
+}
+
+
+def zero_grad_runs():
+    return {order: data.loop(order) for order in ("no_zero_grad", "right")}
+
+
+def loop_runs():
+    return {order: data.loop(order) for order in ("right", "no_zero_grad", "zero_grad_between")}
+
+
+def line_chart(series: list[tuple[list, list]], labels, text, y_box, uid, desc) -> str:
+    key, key_height = legend(labels, 44, 4, WIDTH - 58)
+    xs_all = [x for xs, _ in series for x in xs]
+    panel = Panel((min(xs_all), max(xs_all), *y_box), 44, key_height + 24, WIDTH - 58, 190)
+    body = [key, panel.axes(text["x"], text["y"], x_ticks=sorted(set(xs_all)))]
+    body += [panel.line(xs, ys, index) for index, (xs, ys) in enumerate(series)]
+    return svg(uid, panel.top + panel.height + 48, text["title"], desc, "".join(body))
+
+
+def draw_zero_grad(runs, locale: str, uid: str) -> str:
+    text = ZERO_GRAD_TEXT[locale]
+    n = data.LOOP_ITERATIONS
+    iterations = list(range(1, n + 1))
+    grown = ", ".join(number(g) for g in runs["no_zero_grad"]["grad"])
+    top = max(runs["no_zero_grad"]["grad"])
+    return line_chart([(iterations, runs["no_zero_grad"]["grad"]), (iterations, runs["right"]["grad"])],
+                      text["legend"], text, (0.0, top), uid, text["desc"].format(n=n, grown=grown))
+
+
+def draw_loops(runs, locale: str, uid: str) -> str:
+    text = LOOPS_TEXT[locale]
+    iterations = list(range(len(runs["right"]["w"])))
+    values = [w for run in runs.values() for w in run["w"]]
+    ends = {order: rounded(run["w"][-1]) for order, run in runs.items()}
+    desc = text["desc"].format(n=iterations[-1], right=ends["right"], none=ends["no_zero_grad"],
+                               between=ends["zero_grad_between"])
+    return line_chart([(iterations, run["w"]) for run in runs.values()], text["legend"], text,
+                      (min(values) - 0.5, max(values) + 0.5), uid, desc)
+
+
+# ---------------------------------------------------------------------------------------------
+# The stepper: the contour map of each surface, made live by docs/assets/stepper.js.
+
+STEPPER_TEXT = {
+    "en": {
+        "title": "Contour map for the SGD stepper",
+        "desc": "Contour lines of the loss f(x, y) chosen below: the ill-conditioned quadratic (x² + 10y²) / 2, "
+                "minimum (0, 0), or the Rosenbrock function (1 − x)² + 100(y − x²)², minimum (1, 1). θ = (x, y) starts "
+                "at the marked point; the panel below moves it, and its path is drawn here.",
+        "desc_compact": "Contour lines of the ill-conditioned quadratic f(x, y) = (x² + 10y²) / 2, minimum (0, 0). "
+                        "θ = (x, y) starts at the marked point; the panel below moves it, and its path is drawn here.",
+        "actions": "Actions",
+        "run": "Run", "steps": "steps", "n": "Number of steps to run",
+        "reset": "Reset",
+        "options": "Options of torch.optim.SGD",
+        "surface": "Surface", "quadratic": "ill-conditioned quadratic", "rosenbrock": "Rosenbrock",
+        "theta": "θ", "grad": "θ.grad", "buffer": "momentum buffer b", "direction": "step direction g",
+        "none": "None", "absent": "none yet",
+        "start": "the start", "never": "no step yet",
+        "message": "θ is at the start and θ.grad is None. Press loss.backward() to compute the gradient.",
+        "python": "Equivalent Python", "copy": "Copy the Python",
+        "noscript": "The buttons need JavaScript; the map above shows the surface and the start.",
+    },
+    "zh": {
+        "title": "SGD 单步演示的等高线图",
+        "desc": "下方所选损失 f(x, y) 的等高线：病态二次函数 (x² + 10y²) / 2，最小值在 (0, 0)；或 Rosenbrock 函数 "
+                "(1 − x)² + 100(y − x²)²，最小值在 (1, 1)。θ = (x, y) 从标出的点出发，由下方的面板移动，路径画在这里。",
+        "desc_compact": "病态二次函数 f(x, y) = (x² + 10y²) / 2 的等高线，最小值在 (0, 0)。θ = (x, y) 从标出的点出发，"
+                        "由下方的面板移动，路径画在这里。",
+        "actions": "操作",
+        "run": "运行", "steps": "步", "n": "要运行的步数",
+        "reset": "重置",
+        "options": "torch.optim.SGD 的选项",
+        "surface": "损失函数", "quadratic": "病态二次函数", "rosenbrock": "Rosenbrock 函数",
+        "theta": "θ", "grad": "θ.grad", "buffer": "动量缓冲 b", "direction": "更新方向 g",
+        "none": "None", "absent": "尚未创建",
+        "start": "起点", "never": "尚未更新",
+        "message": "θ 位于起点，θ.grad 为 None。按 loss.backward() 计算梯度。",
+        "python": "等价的 Python 代码", "copy": "复制这段代码",
+        "noscript": "这些按钮需要 JavaScript；上图显示了损失函数和起点。",
+    },
+}
+# The inputs: name, kind, default. lr's default is the surface's own.
+OPTIONS = [("lr", "number", None), ("momentum", "number", 0), ("dampening", "number", 0),
+           ("weight_decay", "number", 0), ("nesterov", "checkbox", False), ("maximize", "checkbox", False)]
+COMPACT_OPTIONS = ("lr", "momentum")
+
+
+def js(value: float) -> str:
+    """A number as JavaScript's String() writes it (for these values: no ".0" on whole numbers)."""
+    return repr(int(value)) if float(value).is_integer() else repr(value)
+
+
+def program(surface_name: str, lr: float) -> str:
+    """The equivalent Python before any action (stepper.js writes the same, then adds to it)."""
+    surface = data.SURFACES[surface_name]
+    return (f"import torch\n\n\ndef f(theta):\n    return {surface.python}\n\n\n"
+            f"theta = torch.tensor([{js(surface.start[0])}, {js(surface.start[1])}], dtype=torch.float64, "
+            f"requires_grad=True)\noptimizer = torch.optim.SGD([theta], lr={js(lr)})\n")
+
+
+def stepper_svg(locale: str, uid: str, surfaces: list[str]) -> str:
+    text = STEPPER_TEXT[locale]
+    panel = contour_panel(data.QUADRATIC, 10)
+    area = f"{panel.left} {panel.top} {panel.width} {panel.height:.1f}"
+    groups = []
+    for index, name in enumerate(surfaces):
+        surface = data.SURFACES[name]
+        box = Panel(surface.box, panel.left, panel.top, panel.width, panel.height)
+        start = marker("circle", box.sx(surface.start[0]), box.sy(surface.start[1]), 4)
+        hidden = ' display="none"' if index else ""
+        groups.append(f'<g class="surface" data-surface="{name}" data-box="{" ".join(map(repr, surface.box))}" '
+                      f'data-start="{surface.start[0]!r} {surface.start[1]!r}" data-lr="{surface.lr!r}" '
+                      f'data-python="{html.escape(surface.python)}"{hidden}>'
+                      f'{contour_map(surface, box)}{box.axes("x", "y")}<g class="start">{start}</g></g>')
+    clip = (f'<clipPath id="{uid}-clip"><rect x="{panel.left}" y="{panel.top}" width="{panel.width}" '
+            f'height="{panel.height:.1f}"/></clipPath>')
+    live = f'<g class="stepper-live series s0" clip-path="url(#{uid}-clip)"></g>'
+    desc = text["desc"] if len(surfaces) > 1 else text["desc_compact"]
+    return svg(uid, panel.top + panel.height + 48, text["title"], desc, clip + "".join(groups) + live, area=area)
+
+
+def stepper_panel(locale: str, uid: str, compact: bool) -> str:
+    """The controls, the state and the equivalent Python, as they are before any action.
+
+    They are in the page from the start (disabled until stepper.js enables them), so nothing
+    moves when the script loads."""
+    t = STEPPER_TEXT[locale]
+    start = data.QUADRATIC.start
+    buttons = "".join(f'<button type="button" data-action="{action}" disabled><code>{label}</code></button>'
+                      for action, label in (("backward", "loss.backward()"), ("step", "optimizer.step()"),
+                                            ("zero_grad", "optimizer.zero_grad()")))
+    run = (f'<span class="stepper-run"><button type="button" data-action="run" disabled>{t["run"]}</button> '
+           f'<input type="number" name="n" value="10" min="1" max="1000" step="1" aria-label="{t["n"]}" '
+           f'id="{uid}-n" disabled> <label for="{uid}-n">{t["steps"]}</label></span>')
+    reset = f'<button type="button" data-action="reset" disabled>{t["reset"]}</button>'
+    fields = []
+    if not compact:
+        fields.append(f'<label>{t["surface"]} <select name="surface" disabled>'
+                      f'<option value="quadratic">{t["quadratic"]}</option>'
+                      f'<option value="rosenbrock">{t["rosenbrock"]}</option></select></label>')
+    for name, kind, default in OPTIONS:
+        if compact and name not in COMPACT_OPTIONS:
+            continue
+        if kind == "checkbox":
+            fields.append(f'<label><input type="checkbox" name="{name}" disabled> <code>{name}</code></label>')
+        else:
+            value = data.QUADRATIC.lr if default is None else default
+            fields.append(f'<label><code>{name}</code> <input type="number" name="{name}" value="{value!r}" '
+                          f'min="0" step="any" inputmode="decimal" disabled></label>')
+    rows = "".join(f'<div data-row="{row}"><dt>{t[row]}</dt><dd><output data-value="{value}">{shown}</output> '
+                   f'<span class="formula">{formula}</span></dd></div>'
+                   for row, value, shown, formula in (
+                       ("theta", f"[{js(start[0])},{js(start[1])}]", f"[{start[0]:.6g}, {start[1]:.6g}]", t["start"]),
+                       ("grad", "null", t["none"], ""),
+                       ("buffer", "null", t["absent"], ""),
+                       ("direction", "null", t["never"], "")))
+    code = html.escape(program("quadratic", data.QUADRATIC.lr))
+    return (f'<div class="stepper-panel">'
+            f'<div class="stepper-actions" role="group" aria-label="{t["actions"]}">{buttons}{run}{reset}</div>'
+            f'<fieldset class="stepper-options"><legend>{t["options"]}</legend>{"".join(fields)}</fieldset>'
+            f'<p class="stepper-message" role="status">{t["message"]}</p>'
+            f'<dl class="stepper-state">{rows}</dl>'
+            f'<details class="stepper-python"{"" if compact else " open"}><summary>{t["python"]}</summary>'
+            # Not a <pre>: the site's guards hold every <pre> to be a fence of the page, run by the
+            # doc tests; this program changes with every action and tests/test_stepper.py runs it.
+            f'<div class="stepper-program" role="region" aria-label="{t["python"]}" tabindex="0"><code>{code}</code></div>'
+            f'<button type="button" data-action="copy" disabled>{t["copy"]}</button></details>'
+            f'<noscript><p>{t["noscript"]}</p></noscript></div>')
+
+
+def draw_stepper(surfaces: list[str], locale: str, uid: str) -> str:
+    """The full stepper offers both surfaces and every option; the compact one (the home page)
+    the quadratic, lr and momentum."""
+    return stepper_svg(locale, uid, surfaces) + stepper_panel(locale, uid, compact=len(surfaces) == 1)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    data: Callable[[], object]  # what torch computes for it
+    draw: Callable[[object, str, str], str]  # (data, locale, uid) -> the figure's inner HTML
+    stepper: bool = False
+
+
+FIGURES = {
+    "sgd-paths": Figure(data.sgd_paths, draw_paths),
+    "worked-example": Figure(data.worked_example, draw_worked),
+    "zero-grad": Figure(zero_grad_runs, draw_zero_grad),
+    "loop-mistakes": Figure(loop_runs, draw_loops),
+    "stepper": Figure(lambda: ["quadratic", "rosenbrock"], draw_stepper, stepper=True),
+    "stepper-compact": Figure(lambda: ["quadratic"], draw_stepper, stepper=True),
+}
+
+
+def render(name: str, locale: str, uid: str) -> str:
+    figure = FIGURES[name]
+    return figure.draw(figure.data(), locale, uid)

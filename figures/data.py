@@ -1,0 +1,144 @@
+"""The numbers behind every figure, computed by torch.optim in float64 at build time.
+
+Nothing here is typed in: each function runs PyTorch and returns what it computed. Run
+`python figures/data.py` to compute them all and check the facts the captions state.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+DTYPE = torch.float64
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A 2-D loss f(θ) for θ = (x, y), and the window the figures show it in."""
+
+    loss: Callable  # takes theta (a tensor whose first axis is x, y) and returns f
+    python: str  # the same loss, as the stepper's equivalent Python shows it
+    start: tuple[float, float]
+    box: tuple[float, float, float, float]  # x0, x1, y0, y1
+    levels: tuple[float, ...]  # the contour lines' loss values
+    minimum: tuple[float, float]
+    lr: float  # the stepper's default learning rate on this surface
+
+
+# Curvature 1 along x and 10 along y: a step size that suits y is slow along x.
+QUADRATIC = Surface(
+    loss=lambda t: 0.5 * (t[0] ** 2 + 10 * t[1] ** 2),
+    python="0.5 * (theta[0] ** 2 + 10 * theta[1] ** 2)",
+    start=(-4.5, 1.5), box=(-5.0, 5.0, -2.5, 2.5),
+    levels=(0.25, 1.0, 2.5, 5.0, 10.0, 17.5, 27.5), minimum=(0.0, 0.0), lr=0.12,
+)
+# The banana-shaped valley y = x²; its minimum (1, 1) lies at the valley's flat end.
+ROSENBROCK = Surface(
+    loss=lambda t: (1 - t[0]) ** 2 + 100 * (t[1] - t[0] ** 2) ** 2,
+    python="(1 - theta[0]) ** 2 + 100 * (theta[1] - theta[0] ** 2) ** 2",
+    start=(-1.5, 2.0), box=(-2.0, 2.0, -1.0, 3.0),
+    levels=(3.0, 10.0, 30.0, 100.0, 300.0, 1000.0), minimum=(1.0, 1.0), lr=0.001,
+)
+SURFACES = {"quadratic": QUADRATIC, "rosenbrock": ROSENBROCK}
+
+
+def grid(surface: Surface, columns: int = 101, rows: int = 61):
+    """f on a regular grid over the surface's window, evaluated by torch: (xs, ys, values[row][column])."""
+    x0, x1, y0, y1 = surface.box
+    xs = torch.linspace(x0, x1, columns, dtype=DTYPE)
+    ys = torch.linspace(y0, y1, rows, dtype=DTYPE)
+    y, x = torch.meshgrid(ys, xs, indexing="ij")
+    return xs.tolist(), ys.tolist(), surface.loss(torch.stack([x, y])).tolist()
+
+
+def sgd_path(surface: Surface, steps: int, **options) -> list[tuple[float, float]]:
+    """θ before the first step and after each step of the ordinary loop with torch.optim.SGD."""
+    theta = torch.tensor(surface.start, dtype=DTYPE, requires_grad=True)
+    optimizer = torch.optim.SGD([theta], **options)
+    path = [surface.start]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        surface.loss(theta).backward()
+        optimizer.step()
+        path.append(tuple(theta.tolist()))
+    return path
+
+
+# The SGD formula page: plain SGD, momentum and Nesterov from the same start, same lr.
+PATH_STEPS = 25
+PATH_OPTIONS = {
+    "sgd": {"lr": 0.12},
+    "momentum": {"lr": 0.12, "momentum": 0.7},
+    "nesterov": {"lr": 0.12, "momentum": 0.7, "nesterov": True},
+}
+
+
+def sgd_paths() -> dict[str, list[tuple[float, float]]]:
+    return {name: sgd_path(QUADRATIC, PATH_STEPS, **options) for name, options in PATH_OPTIONS.items()}
+
+
+# The worked example's problem (its page's snippet, the same numbers): a line w x + b fitted
+# to (1, 2) and (2, 4) by plain SGD with lr 0.1 from w = b = 0.
+WORKED_XS, WORKED_YS, WORKED_LR, WORKED_STEPS = (1.0, 2.0), (2.0, 4.0), 0.1, 30
+
+
+def worked_example() -> dict[str, list[float]]:
+    """w_t, b_t and the loss at (w_t, b_t) for t = 0 .. WORKED_STEPS, from nn.Linear and SGD."""
+    model = torch.nn.Linear(1, 1, dtype=DTYPE)
+    torch.nn.init.zeros_(model.weight)
+    torch.nn.init.zeros_(model.bias)
+    optimizer = torch.optim.SGD(model.parameters(), lr=WORKED_LR)
+    x = torch.tensor(WORKED_XS, dtype=DTYPE).unsqueeze(1)
+    y = torch.tensor(WORKED_YS, dtype=DTYPE).unsqueeze(1)
+    run = {"w": [], "b": [], "loss": []}
+    for t in range(WORKED_STEPS + 1):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        run["w"].append(model.weight.item())
+        run["b"].append(model.bias.item())
+        run["loss"].append(loss.item())
+        if t < WORKED_STEPS:
+            loss.backward()
+            optimizer.step()
+    return run
+
+
+# zero_grad() and the loop mistakes: the loss 3w (gradient 3), plain SGD, lr 0.1, w from 1.
+LOOP_ITERATIONS = 6
+
+
+def loop(order: str, iterations: int = LOOP_ITERATIONS) -> dict[str, list[float]]:
+    """w before the loop and after each iteration, and w.grad when step() ran (None as nan),
+    for one order of the calls: "right", "no_zero_grad" or "zero_grad_between"."""
+    w = torch.tensor(1.0, dtype=DTYPE, requires_grad=True)
+    optimizer = torch.optim.SGD([w], lr=0.1)
+    run = {"w": [w.item()], "grad": []}
+    for _ in range(iterations):
+        if order == "right":
+            optimizer.zero_grad()
+        (3 * w).backward()
+        if order == "zero_grad_between":
+            optimizer.zero_grad()
+        run["grad"].append(float("nan") if w.grad is None else w.grad.item())
+        optimizer.step()
+        run["w"].append(w.item())
+    return run
+
+
+if __name__ == "__main__":
+    paths = sgd_paths()
+    assert {len(path) for path in paths.values()} == {PATH_STEPS + 1}
+    # The picture the caption describes: momentum and Nesterov end nearer the minimum.
+    distance = {name: sum(v * v for v in path[-1]) ** 0.5 for name, path in paths.items()}
+    assert distance["nesterov"] < distance["momentum"] < distance["sgd"], distance
+    farthest = {name: max(x for x, _ in path) for name, path in paths.items()}  # past the minimum at x = 0
+    assert farthest["sgd"] < 0 < farthest["nesterov"] < farthest["momentum"], farthest
+    run = worked_example()
+    assert run["loss"][0] == 10.0 and round(run["w"][1], 4) == 1.0 and round(run["b"][1], 4) == 0.6
+    assert round(run["loss"][3], 4) == 0.0835 and max(run["b"]) == run["b"][4]
+    assert loop("no_zero_grad")["grad"] == [3.0 * k for k in range(1, LOOP_ITERATIONS + 1)]
+    assert loop("right")["grad"] == [3.0] * LOOP_ITERATIONS
+    assert loop("zero_grad_between")["w"] == [1.0] * (LOOP_ITERATIONS + 1)
+    xs, ys, values = grid(ROSENBROCK)
+    assert len(values) == len(ys) and len(values[0]) == len(xs)
+    print("figure data: all checks passed")
