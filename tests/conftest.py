@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -14,6 +15,29 @@ settings.register_profile("suite", max_examples=200, deadline=None, derandomize=
 settings.register_profile("explore", max_examples=5000, deadline=None, derandomize=False, database=None,
                           print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
+
+# Debian's Chromium by default; CHROMIUM_PATH names another Chromium-based browser.
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+# Chromium as the probe of this workplace runs it: no background traffic to any other host.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium, driven by Playwright; the browser tests are skipped without it, except in CI."""
+    if not CHROMIUM.exists():
+        reason = "Chromium is not installed: run `apt-get install chromium` (python3 tools/dev.py test does it as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,8 @@ page; copy the complete program the tests ran alone; fit a 375-px screen; render
 (screenshots go to test-artifacts/, which git ignores); and pass axe-core in both palettes.
 """
 
-import os
 import re
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,29 +16,9 @@ from harness import png
 from harness.pytest_plugin import code_blocks
 from harness.site_build import LANGUAGES, ROOT, page_names, page_path
 
-# Debian's Chromium by default; CHROMIUM_PATH names another Chromium-based browser.
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = page_names()
 OTHER = {"en": "zh", "zh": "en"}
-# Chromium as the probe of this workplace runs it: no background traffic to any other host.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = "Chromium is not installed: run `apt-get install chromium` (python3 tools/dev.py test does it as root)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,9 @@
 import itertools
 import json
 import math
-import os
 import random
 import re
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import torch
@@ -26,9 +24,6 @@ from harness.report import report
 from harness.site_build import LANGUAGES, ROOT, page_path
 
 SCRIPT = ROOT / "docs" / "assets" / "stepper.js"
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))  # as tests/test_browser.py
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic"]
 DEFAULTS = {"lr": 0.001, "momentum": 0, "dampening": 0, "weight_decay": 0, "nesterov": False, "maximize": False}
 TOLERANCE = 1e-12
 
@@ -36,21 +31,6 @@ TOLERANCE = 1e-12
 def loss_of(surface):
     """The loss as the stepper's equivalent Python writes it (figures/data.py), run by torch."""
     return eval(f"lambda theta: {SURFACES[surface].python}")  # noqa: S307  our own text
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = "Chromium is not installed: run `apt-get install chromium` (python3 tools/dev.py test does it as root)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
