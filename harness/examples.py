@@ -13,6 +13,8 @@ admonitions are found), and every block is classified by the language of its inf
   cannot see them and editors strip them). A page cannot show a trailing blank line, so a
   program whose output ends with one fails. A program that writes to
   stderr (a warning, say) fails: the reader would see text the page does not show.
+* ``timing``: an ``output`` block that shows measured times, which differ from run to run:
+  compared the same way, except that each number matches any number.
 * a language in ``NOT_EXECUTED`` (shell commands, config files): shown only.
 
 Anything else (no language, ``pycon``, an unknown one) is a collection error naming the file
@@ -45,7 +47,9 @@ from harness.standalone import Result, shared_runner
 __all__ = ["ROOT", "DocExampleError", "CodeBlock", "DocExampleParser", "read_blocks", "fence_language"]
 
 PYTHON = {"python", "py", "python3", "py3"}
-OUTPUT = {"output"}
+OUTPUT = {"output", "timing"}
+TIMING = "timing"
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
 NOT_EXECUTED = {"bash", "console", "shell", "sh", "text", "toml", "yaml", "json", "ini"}
 
 INFO = re.compile(r"(?P<info>[^\n]*)\n")
@@ -190,6 +194,8 @@ def failure_of(block: CodeBlock, result: Result) -> str | None:
         return None
     source = f"printed by {', '.join(block.program.sections) or block.origin}"
     want, got = shown_lines(block.expected_output), printed_lines(result.stdout)
+    if block.output.language == TIMING:
+        want, got = [NUMBER.sub("<number>", line) for line in want], [NUMBER.sub("<number>", line) for line in got]
     if got and got[-1] == "":
         return (f"the block at {block.origin} ({source}) prints a blank last line, which a page cannot show "
                 f"(superfences drops a fence's trailing blank lines): print nothing after the last line")

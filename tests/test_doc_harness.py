@@ -218,3 +218,29 @@ def test_a_failing_output_names_the_snippet_that_printed_it(tmp_path):
     path = page(tmp_path, '```python\n--8<-- "setups.py:double"\n```\n\n```output\n5\n```\n')
     with pytest.raises(SybilFailure, match=r"does not match what was printed by setups.py:value, setups.py:double"):
         run_page(path)
+
+
+# A timing block shows one run's measured numbers: any number matches, the words must not change.
+
+@pytest.mark.parametrize(
+    "code, shown",
+    [
+        ("print('foreach 1.73x faster')", "foreach 2x faster"),
+        ("print('took 3.1e-05 s', 12)", "took 0.25 s 7"),
+    ],
+)
+def test_a_timing_block_accepts_other_numbers(tmp_path, code, shown):
+    run_page(page(tmp_path, f"```python\n{code}\n```\n\n```timing\n{shown}\n```\n"))
+
+
+@pytest.mark.parametrize(
+    "code, shown",
+    [
+        ("print('foreach 1.73x slower')", "foreach 1.73x faster"),
+        ("print('ratio 2.0')", "ratio 2.0\nratio 2.0"),
+        ("print('ratio', 2)", "ratio"),
+    ],
+)
+def test_a_timing_block_checks_everything_but_the_numbers(tmp_path, code, shown):
+    with pytest.raises(SybilFailure, match=r"does not match"):
+        run_page(page(tmp_path, f"```python\n{code}\n```\n\n```timing\n{shown}\n```\n"))
