@@ -2,7 +2,13 @@
 
 mkdocs-static-i18n puts each page's language versions in the head as relative
 <link rel="alternate" hreflang> links; search engines (and Lighthouse) require absolute
-URLs there, so they are resolved against the page's canonical URL.
+URLs there, so they are resolved against the page's canonical URL (site_url).
+
+Material's JavaScript fetches from those links, so a page served from any other address
+(a preview, a mirror, a fork's Pages) would fetch from site_url's host and fail. A one-line
+script right after the links points them back at the address the page was loaded from
+(each link keeps its relative form in data-href), before Material reads them. The offline
+copy has no alternates at all: it is not indexed, and file:// cannot be fetched from.
 
 Material's JavaScript fetches sitemap.xml relative to every such link, expecting language
 roots there; with per-page alternates the browser asks for /zh/step/sitemap.xml and the
@@ -18,14 +24,28 @@ from urllib.parse import urljoin
 
 from mkdocs.plugins import event_priority
 
-ALTERNATE = re.compile(r'(<link rel="alternate" href=")([^"]*)(" hreflang="[^"]+">)')
+ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]*)" hreflang="([^"]+)">')
+FOLLOW_PAGE = ('<script>for(const link of document.querySelectorAll("link[rel=alternate][data-href]"))'
+               'link.href=new URL(link.dataset.href,location.href)</script>')
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
 
+def offline(config) -> bool:
+    plugin = config.plugins.get("material/offline")
+    return bool(plugin and plugin.config.enabled)
+
+
 def on_post_page(output, page, config):
+    if offline(config):
+        return ALTERNATE.sub("", output)
     if not page.canonical_url:
         return output
-    return ALTERNATE.sub(lambda m: m.group(1) + urljoin(page.canonical_url, m.group(2)) + m.group(3), output)
+    links = list(ALTERNATE.finditer(output))
+    if not links:
+        return output
+    output = (output[: links[-1].end()] + FOLLOW_PAGE + output[links[-1].end():])
+    return ALTERNATE.sub(lambda m: f'<link rel="alternate" href="{urljoin(page.canonical_url, m[1])}" '
+                                   f'hreflang="{m[2]}" data-href="{m[1]}">', output)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has built every language

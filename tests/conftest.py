@@ -1,11 +1,14 @@
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import settings
 
+from harness import static_host
+from harness.browser import Visit
 from harness.report import SECTIONS
-from harness.site_build import serve_built_site
+from harness.site_build import BuiltSite, build_site
 
 # The suite: 200 examples per property, no deadline (a slow example on a busy machine is not
 # a bug), and derandomized so two runs of the suite do the same thing.
@@ -24,14 +27,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
                  "--disable-component-update", "--disable-sync", "--disable-quic"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium, driven by Playwright; the browser tests are skipped without it, except in CI."""
-    if not CHROMIUM.exists():
-        reason = "Chromium is not installed: run `apt-get install chromium` (python3 tools/dev.py test does it as root)"
+def require(installed, reason):
+    """Skip a test that needs a Debian package which is missing, except in CI, where it fails."""
+    if not installed:
+        reason += " (python3 tools/dev.py test installs it as root)"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium, driven by Playwright."""
+    require(CHROMIUM.exists(), "Chromium is not installed: run `apt-get install chromium`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -40,18 +48,42 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def served(tmp_path_factory):
-    """The site, built once for the local server that serves it, shared by every test."""
-    served = serve_built_site(tmp_path_factory.mktemp("site"))
-    yield served
-    served.stop()
+@pytest.fixture
+def visit(browser):
+    """Opens pages, each in a fresh context (options: Playwright's new_context), closed after the test."""
+    opened = []
+
+    def open_page(url, wait_until="load", **options):
+        opened.append(Visit(browser, url, wait_until, **options))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
 
 
 @pytest.fixture(scope="session")
-def site(served):
+def built(tmp_path_factory):
+    """The site, built once for the address the static host below serves it at."""
+    port = static_host.free_port()
+    url = f"http://127.0.0.1:{port}{static_host.PREFIX}"
+    return BuiltSite(build_site(tmp_path_factory.mktemp("site"), site_url=url), url)
+
+
+@pytest.fixture(scope="session")
+def served(built):
+    """That build, served by nginx under a sub-path, as a GitHub project page is."""
+    require(static_host.available(), "nginx is not installed: run `apt-get install nginx-light`")
+    host = static_host.StaticHost(built.path, urlsplit(built.url).port).start()
+    assert host.url == built.url
+    yield host
+    host.stop()
+
+
+@pytest.fixture(scope="session")
+def site(built):
     """The built site's folder."""
-    return served.path
+    return built.path
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from harness import png
+from harness.browser import page_url
 from harness.pytest_plugin import code_blocks
-from harness.site_build import LANGUAGES, ROOT, page_names, page_path
+from harness.site_build import LANGUAGES, ROOT, page_names
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = page_names()
@@ -24,75 +25,6 @@ OTHER = {"en": "zh", "zh": "en"}
 @pytest.fixture(scope="module")
 def server(served):
     return served.url
-
-
-def page_url(base, locale, name):
-    return base + page_path(locale, name)
-
-
-class Visit:
-    """A page opened in a fresh context, with every request and console message recorded.
-
-    Each request is described with what caused it (Chromium's initiator: the document or
-    stylesheet line, or the script and line that fetched it), so a failure names the URL,
-    the page and the element or code responsible."""
-
-    def __init__(self, browser, url, wait_until="load", **context_options):
-        self.url = url
-        self.context = browser.new_context(**context_options)
-        self.page = self.context.new_page()
-        self.requests, self.failures, self.console = [], [], []
-        self.initiators = {}
-        devtools = self.context.new_cdp_session(self.page)
-        devtools.on("Network.requestWillBeSent", self.note_initiator)
-        devtools.send("Network.enable")
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("requestfailed", lambda r: self.failures.append(self.describe(r.url, r.failure)))
-        self.page.on("response", lambda r: r.status >= 400 and self.failures.append(self.describe(r.url, f"HTTP {r.status}")))
-        self.page.on("console", lambda m: m.type == "error" and self.console.append(f"{self.url}: {m.text} ({m.location})"))
-        self.page.on("pageerror", lambda error: self.console.append(f"{self.url}: {error}"))
-        self.page.goto(url, wait_until=wait_until)
-
-    def note_initiator(self, event):
-        initiator = event.get("initiator", {})
-        frames = initiator.get("stack", {}).get("callFrames", [])
-        if frames:
-            where = f"script {frames[0]['url']}:{frames[0]['lineNumber'] + 1} ({frames[0]['functionName'] or 'top level'})"
-        elif initiator.get("url"):
-            where = f"{initiator['type']} {initiator['url']}:{initiator.get('lineNumber', -1) + 1}"
-        else:
-            where = initiator.get("type", "unknown")
-        self.initiators[event["request"]["url"]] = where
-
-    def describe(self, url, problem=""):
-        """A request as a failure message: its URL, the page, and what asked for it."""
-        elements = []
-        try:
-            elements = self.page.evaluate("""url => [...document.querySelectorAll("[src],[href],[srcset],[style],[poster],[data]")]
-                .filter(e => ["src", "href", "poster", "data"].some(name => e.hasAttribute(name)
-                                 && new URL(e.getAttribute(name), document.baseURI).href === url)
-                             || ["srcset", "style"].some(name => (e.getAttribute(name) || "").includes(url)))
-                .slice(0, 3).map(e => e.outerHTML.slice(0, 160))""", url)
-        except Exception:  # noqa: BLE001  the page may be navigating; the initiator still names the cause
-            pass
-        culprit = "; ".join(elements) or f"initiated by {self.initiators.get(url, 'unknown')}"
-        return f"{url} {f'({problem}) ' if problem else ''}on {self.url}: {culprit}"
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture
-def visit(browser):
-    opened = []
-
-    def open_page(url, **options):
-        opened.append(Visit(browser, url, **options))
-        return opened[-1]
-
-    yield open_page
-    for visit in opened:
-        visit.close()
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
@@ -250,7 +182,7 @@ def test_search_shows_pages_in_the_readers_language(server, visit, locale, term)
     links = search(page, term)
     paths = [urlsplit(link).path for link in links]
     assert paths, f"no results for {term!r}"
-    in_zh = [path.startswith("/zh/") for path in paths]
+    in_zh = [path.startswith(urlsplit(server).path + "zh/") for path in paths]
     assert all(in_zh) if locale == "zh" else not any(in_zh), paths
 
 
@@ -390,7 +322,7 @@ def test_search_finds_the_page_that_answers_a_readers_question(server, visit, lo
         rank = pages.index(expected) + 1 if expected in pages else None
         if rank is None or rank > 3:
             failures.append(f"{query!r}: {answer} ranks {rank or 'nowhere'} in {pages}")
-        if [path for path in pages if path.startswith("/zh/") != (locale == "zh")]:
+        if [path for path in pages if path.startswith(urlsplit(server).path + "zh/") != (locale == "zh")]:
             failures.append(f"{query!r}: pages in another language: {pages}")
         if "\u200b" in text:
             failures.append(f"{query!r}: \\u200b in the results")
@@ -421,7 +353,7 @@ def test_search_worker_rewrites_the_query_materials_worker_reads(server, visit):
     assert seen["setup"] == 1 and seen["words"] > 100, "the index did not come through the listener"
     assert seen["queries"] >= 1, "no query came through the listener"
     assert seen["results"] >= 1, "no result went out through postMessage"
-    assert links and urlsplit(links[0]).path == "/zh/sgd-formula/", links
+    assert links and urlsplit(links[0]).path == urlsplit(page_url(server, "zh", "sgd-formula.md")).path, links
     # The words Material searched for are the index's words, whole (its own segmenter alone
     # would search 学习, 调度 and 放 here), and no question word.
     search_results(page, "学习率调度器放在哪里")

@@ -6,6 +6,7 @@ import re
 import tomllib
 from html.parser import HTMLParser
 from importlib.metadata import version
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -171,27 +172,28 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("name", PAGES)
-def test_page_head_is_complete_and_in_its_language(served, locale, name):
+def test_page_head_is_complete_and_in_its_language(built, locale, name):
     head = Head()
-    head.feed(built_page(served.path, locale, name).read_text(encoding="utf-8"))
+    head.feed(built_page(built.path, locale, name).read_text(encoding="utf-8"))
     assert head.lang == locale
     assert head.description and bool(CJK.search(head.description)) == (locale == "zh")
-    assert head.canonical == served.url + page_path(locale, name)
-    assert head.alternates == {other: served.url + page_path(other, name) for other in LANGUAGES}
+    assert head.canonical == built.url + page_path(locale, name)
+    assert head.alternates == {other: built.url + page_path(other, name) for other in LANGUAGES}
 
 
-def test_sitemap_lists_every_page_in_both_languages(served):
-    sitemap = (served.path / "sitemap.xml").read_text(encoding="utf-8")
+def test_sitemap_lists_every_page_in_both_languages(built):
+    sitemap = (built.path / "sitemap.xml").read_text(encoding="utf-8")
     locations = set(re.findall(r"<loc>(.*?)</loc>", sitemap))
-    assert locations == {served.url + page_path(locale, name) for locale in LANGUAGES for name in PAGES}
+    assert locations == {built.url + page_path(locale, name) for locale in LANGUAGES for name in PAGES}
 
 
-def test_not_found_page_in_both_languages(site):
+def test_not_found_page_in_both_languages(built):
+    site, root_path = built.path, urlsplit(built.url).path  # a 404 page is served at any depth: absolute links
     root, zh = (site / "404.html").read_text("utf-8"), (site / "zh" / "404.html").read_text("utf-8")
     assert '<html lang="en"' in root and '<html lang="zh"' in zh
     for page in (root, zh):
         assert "Page not found." in page and "页面不存在。" in page
-        assert 'href="/"' in page and 'href="/zh/"' in page
+        assert f'href="{root_path}"' in page and f'href="{root_path}zh/"' in page
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)

@@ -1,0 +1,59 @@
+"""Pages opened in Chromium (driven by Playwright) with every request and console message recorded."""
+
+from harness.site_build import page_path
+
+
+def page_url(base, locale, name):
+    return base + page_path(locale, name)
+
+
+class Visit:
+    """A page opened in a fresh context, with every request and console message recorded.
+
+    Each request is described with what caused it (Chromium's initiator: the document or
+    stylesheet line, or the script and line that fetched it), so a failure names the URL,
+    the page and the element or code responsible."""
+
+    def __init__(self, browser, url, wait_until="load", **context_options):
+        self.url = url
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.requests, self.failures, self.console = [], [], []
+        self.initiators = {}
+        devtools = self.context.new_cdp_session(self.page)
+        devtools.on("Network.requestWillBeSent", self.note_initiator)
+        devtools.send("Network.enable")
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("requestfailed", lambda r: self.failures.append(self.describe(r.url, r.failure)))
+        self.page.on("response", lambda r: r.status >= 400 and self.failures.append(self.describe(r.url, f"HTTP {r.status}")))
+        self.page.on("console", lambda m: m.type == "error" and self.console.append(f"{self.url}: {m.text} ({m.location})"))
+        self.page.on("pageerror", lambda error: self.console.append(f"{self.url}: {error}"))
+        self.page.goto(url, wait_until=wait_until)
+
+    def note_initiator(self, event):
+        initiator = event.get("initiator", {})
+        frames = initiator.get("stack", {}).get("callFrames", [])
+        if frames:
+            where = f"script {frames[0]['url']}:{frames[0]['lineNumber'] + 1} ({frames[0]['functionName'] or 'top level'})"
+        elif initiator.get("url"):
+            where = f"{initiator['type']} {initiator['url']}:{initiator.get('lineNumber', -1) + 1}"
+        else:
+            where = initiator.get("type", "unknown")
+        self.initiators[event["request"]["url"]] = where
+
+    def describe(self, url, problem=""):
+        """A request as a failure message: its URL, the page, and what asked for it."""
+        elements = []
+        try:
+            elements = self.page.evaluate("""url => [...document.querySelectorAll("[src],[href],[srcset],[style],[poster],[data]")]
+                .filter(e => ["src", "href", "poster", "data"].some(name => e.hasAttribute(name)
+                                 && new URL(e.getAttribute(name), document.baseURI).href === url)
+                             || ["srcset", "style"].some(name => (e.getAttribute(name) || "").includes(url)))
+                .slice(0, 3).map(e => e.outerHTML.slice(0, 160))""", url)
+        except Exception:  # noqa: BLE001  the page may be navigating; the initiator still names the cause
+            pass
+        culprit = "; ".join(elements) or f"initiated by {self.initiators.get(url, 'unknown')}"
+        return f"{url} {f'({problem}) ' if problem else ''}on {self.url}: {culprit}"
+
+    def close(self):
+        self.context.close()
