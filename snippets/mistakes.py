@@ -418,28 +418,3 @@ assert learning_rates(halve_each_step, per_batch=False) == [0.1] * 5 + [0.05] * 
 assert learning_rates(halve_each_step, per_batch=True)[:3] == [0.1, 0.05, 0.025]
 assert max(learning_rates(one_cycle, per_batch=True)) == 0.1
 assert max(learning_rates(one_cycle, per_batch=False)) < 0.1
-
-
-# --8<-- [start:scheduler_step_arguments] setup: imports
-w = torch.nn.Parameter(torch.tensor(1.0))
-optimizer = torch.optim.SGD([w], lr=0.1)
-plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=1)
-rates = []
-for validation_loss in [1.0, 0.9, 0.9, 0.9, 0.9]:
-    optimizer.step()
-    plateau.step(validation_loss)
-    rates.append(optimizer.param_groups[0]["lr"])
-print("ReduceLROnPlateau:          ", rates)
-
-optimizer = torch.optim.SGD([w], lr=0.1)
-restarts = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=1)
-rates = []
-for epoch in range(2):
-    for i in range(5):
-        optimizer.step()
-        restarts.step(epoch + i / 5)
-        rates.append(round(optimizer.param_groups[0]["lr"], 4))
-print("CosineAnnealingWarmRestarts:", rates)
-# --8<-- [end:scheduler_step_arguments]
-
-assert rates[:5] == rates[5:] and rates[0] == 0.1 and rates[1] < 0.1

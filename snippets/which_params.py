@@ -90,7 +90,6 @@ assert one_step(None).item() == 1.0
 assert abs(one_step(torch.tensor(0.0)).item() - 0.99) < 1e-7
 
 # --8<-- [start:groups] setup: setup
-# --8<-- [start:two_groups] setup: setup
 model = make_model()
 optimizer = torch.optim.SGD(
     [
@@ -99,7 +98,6 @@ optimizer = torch.optim.SGD(
     ],
     lr=0.1,
 )
-# --8<-- [end:two_groups]
 for p in model.parameters():
     p.grad = torch.ones_like(p)
 optimizer.step()
@@ -120,14 +118,6 @@ assert all(
     if key != "lr"
 )
 assert torch.optim.SGD([torch.nn.Parameter(torch.tensor(1.0))]).defaults["lr"] == 0.001
-
-# --8<-- [start:add_group] setup: two_groups
-extra = torch.nn.Parameter(torch.tensor(2.0))
-optimizer.add_param_group({"params": [extra], "lr": 1.0})
-extra.grad = torch.tensor(0.5)
-optimizer.step()
-print(len(optimizer.param_groups), extra.detach())
-# --8<-- [end:add_group]
 
 # --8<-- [start:differentiable_group] setup: imports
 p = torch.nn.Parameter(torch.tensor(1.0))
