@@ -57,3 +57,24 @@ class Visit:
 
     def close(self):
         self.context.close()
+
+
+def search(page, term):
+    """Enter a query and return the result links.
+
+    Material reads the query on key-up, and an input method inserts Chinese text without
+    one, so a key (End) is pressed after the text, as a reader's next key would. The search
+    worker builds its index after the page has loaded and ignores queries until then, so
+    the query is entered again until results appear."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(".md-search__input")
+    for _ in range(20):
+        box.fill(term)
+        box.press("End")
+        try:
+            page.wait_for_selector(".md-search-result__link", timeout=1000)
+            break
+        except PlaywrightTimeout:
+            continue
+    return page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.href)")

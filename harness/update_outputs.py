@@ -18,7 +18,7 @@ from pathlib import Path
 
 from harness.examples import MODULES, CodeBlock, printed_lines, read_blocks
 from harness.programs import ROOT, DocExampleError, shown_path
-from harness.standalone import Runner
+from harness.standalone import Result, Runner
 
 
 def rewritten(text: str, blocks: list[CodeBlock], printed: dict[int, str]) -> str:
@@ -49,12 +49,9 @@ def problems_of(block: CodeBlock, result) -> list[str]:
     return []
 
 
-def update(pages: list[Path]) -> int:
-    try:
-        parsed = {page: read_blocks(page.read_text(encoding="utf-8"), page) for page in pages}
-    except DocExampleError as error:
-        print(f"error: {error}\nNothing was written.", file=sys.stderr)
-        return 1
+def run_pages(pages: list[Path]) -> tuple[dict[Path, list[CodeBlock]], dict[Path, list[Result]]]:
+    """Every block of every page, and what its program did when run alone (in parallel)."""
+    parsed = {page: read_blocks(page.read_text(encoding="utf-8"), page) for page in pages}
     runner = Runner()
     try:
         for page, blocks in parsed.items():
@@ -63,6 +60,15 @@ def update(pages: list[Path]) -> int:
         results = {page: [runner.result(f"{page}#{i}") for i in range(len(blocks))] for page, blocks in parsed.items()}
     finally:
         runner.close()
+    return parsed, results
+
+
+def update(pages: list[Path]) -> int:
+    try:
+        parsed, results = run_pages(pages)
+    except DocExampleError as error:
+        print(f"error: {error}\nNothing was written.", file=sys.stderr)
+        return 1
     problems = [problem for page, blocks in parsed.items()
                 for block, result in zip(blocks, results[page]) for problem in problems_of(block, result)]
     if problems:

@@ -52,7 +52,7 @@ def on_post_page(output, page, config):
 def on_post_build(config):
     site = Path(config.site_dir)
     sitemap = site / "sitemap.xml"
-    if not sitemap.exists():
+    if offline(config) or not sitemap.exists():
         return
     for prefix, uri in NS.items():
         ET.register_namespace("" if prefix == "s" else "xhtml", uri)

@@ -11,8 +11,9 @@ imports a project module, a line that links that file for download. The program 
 from __future__ import annotations
 
 import html
-import posixpath
 import re
+
+from mkdocs.utils import get_relative_url
 
 from harness.examples import read_blocks
 
@@ -37,7 +38,7 @@ def language_of(page) -> str:
 
 def file_link(page, name: str, text: str | None = None) -> str:
     """A download link, relative to the page, to a file of the site's examples/ folder."""
-    href = posixpath.relpath(EXAMPLES_URL + name, page.url or ".")
+    href = get_relative_url(EXAMPLES_URL + name, page.url)
     return f'<a href="{html.escape(href)}" download>{text or f"<code>{html.escape(name)}</code>"}</a>'
 
 

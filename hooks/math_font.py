@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import html
 import importlib.util
-import posixpath
 import re
 from pathlib import Path
 
 from fontTools import subset
+from mkdocs.utils import get_relative_url
 
 FONT_URL = "assets/fonts/stix-two-math.woff2"  # below the site root; site.css names it too
 # The file inside the installed ziamath package (found without importing ziamath itself).
@@ -63,8 +63,9 @@ def on_post_page(output, page, config):
     if not chars:
         return output
     used.update(chars)
-    href = posixpath.relpath(FONT_URL, page.url or ".") if page.url else FONT_URL
-    preload = f'<link rel="preload" href="{href}" as="font" type="font/woff2" crossorigin>'
+    if config.plugins.get("material/offline") and config.plugins["material/offline"].config.enabled:
+        return output  # from file://, a preload (a CORS request) is refused; the stylesheet's own load works
+    preload = f'<link rel="preload" href="{get_relative_url(FONT_URL, page.url)}" as="font" type="font/woff2" crossorigin>'
     return output.replace("</head>", f"{preload}\n</head>", 1)
 
 

@@ -11,13 +11,13 @@ tick labels. An unknown name or a missing caption fails the build. Only a page w
 loads assets/plots.css, and only a page with the stepper loads assets/stepper.js.
 """
 
-import posixpath
 import re
 import sys
 from functools import cache
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
 
 # The repository root, for the figures package (mkdocs puts only hooks/ on the path).
 # (This file is not named figures.py: mkdocs registers a hook under its file name, which would
@@ -60,7 +60,7 @@ def on_post_page(output, page, config):
     output = MARKER.sub(figure, output)
     if count:
         def asset(name):
-            return posixpath.relpath(f"assets/{name}", page.url or ".")
+            return get_relative_url(f"assets/{name}", page.url)
 
         output = output.replace("</head>", f'<link rel="stylesheet" href="{asset("plots.css")}"></head>', 1)
         if steppers:

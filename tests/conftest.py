@@ -73,7 +73,7 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="session")
 def served(built):
     """That build, served by nginx under a sub-path, as a GitHub project page is."""
-    require(static_host.available(), "nginx is not installed: run `apt-get install nginx-light`")
+    require(static_host.available(), "nginx is not installed: run `apt-get install nginx`")
     host = static_host.StaticHost(built.path, urlsplit(built.url).port).start()
     assert host.url == built.url
     yield host

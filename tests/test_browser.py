@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from harness import png
-from harness.browser import page_url
+from harness.browser import page_url, search
 from harness.pytest_plugin import code_blocks
 from harness.site_build import LANGUAGES, ROOT, page_names
 
@@ -150,27 +150,6 @@ def test_axe_finds_no_accessibility_violations(server, visit, locale, name, sche
     summary = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in violations]
     assert summary == []
 
-
-
-def search(page, term):
-    """Enter a query and return the result links.
-
-    Material reads the query on key-up, and an input method inserts Chinese text without
-    one, so a key (End) is pressed after the text, as a reader's next key would. The search
-    worker builds its index after the page has loaded and ignores queries until then, so
-    the query is entered again until results appear."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    box = page.locator(".md-search__input")
-    for _ in range(20):
-        box.fill(term)
-        box.press("End")
-        try:
-            page.wait_for_selector(".md-search-result__link", timeout=1000)
-            break
-        except PlaywrightTimeout:
-            continue
-    return page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.href)")
 
 
 @pytest.mark.parametrize(

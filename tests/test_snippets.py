@@ -22,13 +22,15 @@ def offered_by(locale, name):
 
 
 class Downloads(HTMLParser):
+    """The example files a page links for download (the offline copy of the site is not one)."""
+
     def __init__(self):
         super().__init__()
         self.hrefs = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "a" and "download" in attrs:
+        if tag == "a" and "download" in attrs and not attrs["href"].endswith("optimizer-step-offline.zip"):
             self.hrefs.append(attrs["href"])
 
 

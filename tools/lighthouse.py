@@ -6,7 +6,7 @@
 
 Needs Node.js with npm and Debian's Chromium (/usr/bin/chromium). Lighthouse 12.2.3 is
 installed into .cache/lighthouse on first use (13 needs Node 22). The site is built with
-`mkdocs build --strict` and served on 127.0.0.1 with gzip, as GitHub Pages serves it. Budget: performance >= 98, accessibility,
+`mkdocs build --strict` and served by nginx on 127.0.0.1 under /optimizer-step/ with gzip, as GitHub Pages serves a project page. Budget: performance >= 98, accessibility,
 best practices and SEO 100, and no request to any other host.
 """
 
@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.site_build import LANGUAGES, page_names, page_path, serve_built_site  # noqa: E402
+from harness.site_build import LANGUAGES, build_site, page_names, page_path  # noqa: E402
+from harness.static_host import PREFIX, StaticHost, free_port  # noqa: E402
 
 LIGHTHOUSE_VERSION = "12.2.3"
 PREFIX = ROOT / ".cache" / "lighthouse"
@@ -97,10 +98,14 @@ def main():
     install()
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        served = serve_built_site(work / "site")
-        rows = [(f"/{page_path(locale, name)}", audit(served.url + page_path(locale, name), work))
-                for locale in LANGUAGES for name in page_names()]
-        served.stop()
+        port = free_port()
+        site = build_site(work / "site", site_url=f"http://127.0.0.1:{port}{PREFIX}")
+        served = StaticHost(site, port).start()
+        try:
+            rows = [(f"/{page_path(locale, name)}", audit(served.url + page_path(locale, name), work))
+                    for locale in LANGUAGES for name in page_names()]
+        finally:
+            served.stop()
 
     within = all(r["performance"] >= 98 and r["accessibility"] == r["best-practices"] == r["seo"] == 100
                  and r["third_party"] == 0 for _, r in rows)

@@ -193,7 +193,14 @@ self.postMessage = (message, ...rest) => {
   return post(message, ...rest)
 }
 
-const material = new URL(location.href).searchParams.get("material")
+// In a worker, location is this file's URL. Opened from file:// (the offline copy), the page
+// runs this file in an iframe instead (iframe-worker: importScripts loads script tags), where
+// location is the page's: this file's URL is then its script element's, which iframe-worker
+// gives a cache-busting "?<time>" of its own after ours.
+const own = typeof document === "undefined"
+  ? location.href
+  : document.querySelector('script[src*="search-query.js"]').src.replace(/\?\d+$/, "")
+const material = new URL(own).searchParams.get("material")
 if (!/^search\.[0-9a-f]+\.min\.js$/.test(material || ""))
   throw new Error(`search-query.js: no Material search worker named in ?material= (${material})`)
-importScripts(material)
+importScripts(new URL(material, own).href)
