@@ -195,7 +195,7 @@ def failure_of(block: CodeBlock, result: Result) -> str | None:
     source = f"printed by {', '.join(block.program.sections) or block.origin}"
     want, got = shown_lines(block.expected_output), printed_lines(result.stdout)
     if block.output.language == TIMING:
-        want, got = [NUMBER.sub("<number>", line) for line in want], [NUMBER.sub("<number>", line) for line in got]
+        want, got = masked(want), masked(got)
     if got and got[-1] == "":
         return (f"the block at {block.origin} ({source}) prints a blank last line, which a page cannot show "
                 f"(superfences drops a fence's trailing blank lines): print nothing after the last line")
@@ -203,6 +203,11 @@ def failure_of(block: CodeBlock, result: Result) -> str | None:
         diff = "\n".join(difflib.unified_diff(want, got, "shown on the page", "printed", lineterm=""))
         return f"output block at {block.output_origin} does not match what was {source}:\n{diff}"
     return None
+
+
+def masked(lines: list[str]) -> list[str]:
+    """A timing block's lines with each number replaced: measured times differ from run to run."""
+    return [NUMBER.sub("<number>", line) for line in lines]
 
 
 def shown_lines(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from harness.examples import MODULES, CodeBlock, printed_lines, read_blocks
+from harness.examples import MODULES, TIMING, CodeBlock, masked, printed_lines, read_blocks, shown_lines
 from harness.programs import ROOT, DocExampleError, shown_path
 from harness.standalone import Result, Runner
 
@@ -25,13 +25,19 @@ def rewritten(text: str, blocks: list[CodeBlock], printed: dict[int, str]) -> st
     """The page text with each output block's body replaced by what its block printed."""
     for index in reversed(range(len(blocks))):
         output = blocks[index].output
-        if output is None:
+        if output is None or kept(blocks[index], printed[index]):
             continue
         fence = text[output.start : output.end].split("\n")
         body = printed_lines(printed[index])
         lines = [fence[0], *(f"{output.indent}{line}" if line else "" for line in body), fence[-1]]
         text = text[: output.start] + "\n".join(lines) + text[output.end :]
     return text
+
+
+def kept(block: CodeBlock, printed: str) -> bool:
+    """A timing block that still matches keeps its numbers: they are one run's measurements,
+    and rewriting them would only record another run's (and make the languages disagree)."""
+    return block.output.language == TIMING and masked(shown_lines(block.expected_output)) == masked(printed_lines(printed))
 
 
 def problems_of(block: CodeBlock, result) -> list[str]:

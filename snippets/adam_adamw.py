@@ -60,6 +60,9 @@ for g in (1e-3, 1.0, 1e3):
     assert math.isclose(p.item(), pytorch_form, rel_tol=1e-12)  # torch adds eps after sqrt(v_hat)
     assert abs(p.item() + lr) < 1e-5 * lr  # about lr, whatever the scale of g
     assert not math.isclose(p.item(), eps_hat_form, rel_tol=1e-12)
+    if g == 1e-3:  # how far each form falls short of lr, as the page quotes it
+        assert f"{lr + p.item():.1e}" == "1.0e-06" and f"{lr + eps_hat_form:.1e}" == "3.2e-05"
+assert f"{1 / math.sqrt(1 - beta2):.1f}" == "31.6"
 
 # --8<-- [start:amsgrad] setup: imports
 import reference_optim
@@ -177,6 +180,20 @@ print("same bits after 10 steps:", torch.equal(results[0], results[1]))
 
 assert torch.equal(results[0], results[1])
 
+
+def implementation(cls, **options):  # AMSGrad, maximize and weight decay all on
+    p = torch.nn.Parameter(start.clone())
+    optimizer = cls([p], lr=0.1, weight_decay=0.1, amsgrad=True, maximize=True, **options)
+    for g in grads:
+        p.grad = g.clone()
+        optimizer.step()
+    return p.detach()
+
+
+for cls in (torch.optim.Adam, torch.optim.AdamW):  # on the CPU: same formula in every implementation
+    assert torch.equal(implementation(cls, foreach=True), implementation(cls))
+    assert torch.allclose(implementation(cls, fused=True), implementation(cls), rtol=0, atol=1e-6)
+
 # --8<-- [start:state] setup: imports
 p = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
 optimizer = torch.optim.Adam([p], lr=0.1, amsgrad=True)
@@ -196,6 +213,13 @@ print("dtype of step, default dtype float64:", other.state[q]["step"].dtype)
 # --8<-- [end:state]
 
 assert optimizer.state[p]["step"].dtype == torch.float32 and optimizer.state[p]["step"].item() == 1.0
+torch.set_default_dtype(torch.float64)  # with fused=True, step is float32 whatever the default dtype
+q = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+q.grad = torch.tensor([1.0, -2.0])
+fused = torch.optim.Adam([q], lr=0.1, fused=True)
+fused.step()
+torch.set_default_dtype(torch.float32)
+assert fused.state[q]["step"].dtype == torch.float32
 
 # --8<-- [start:no_decay] setup: imports
 torch.manual_seed(0)
@@ -226,3 +250,4 @@ for name, p in model.named_parameters():
 
 assert all(torch.equal(p, before[name]) for name, p in no_decay)
 assert all(torch.allclose(p, before[name] * 0.99) for name, p in decay)
+assert torch.nn.LayerNorm([4, 5]).weight.ndim == 2  # a LayerNorm over two dimensions: a decayed "matrix"

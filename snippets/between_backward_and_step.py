@@ -41,13 +41,17 @@ assert torch.allclose(step_after(replace), torch.tensor([0.5, 1.5]))
 
 # --8<-- [start:wrong_grad] setup: imports
 p = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
-
-for wrong in (torch.tensor(0.0), torch.tensor([0.0, 0.0], dtype=torch.float64)):
+wrong_grads = (
+    torch.tensor(0.0),  # shape [] instead of [2]
+    torch.tensor([0.0, 0.0], dtype=torch.float64),  # float64 instead of float32
+    torch.zeros(2, device="meta"),  # another device ("meta" stands in for "cuda")
+)
+for wrong in wrong_grads:
     try:
         p.grad = wrong
     except RuntimeError as error:
         print(str(error).split(". ")[0])
-print(p.grad)
+print(p.grad, p.grad_dtype)
 # --8<-- [end:wrong_grad]
 
 assert p.grad is None
@@ -100,9 +104,29 @@ try:
     torch.nn.utils.clip_grad_norm_([p], max_norm=1.0, error_if_nonfinite=True)
 except RuntimeError as error:
     print(str(error).split(", so")[0], p.grad)
+
+p.grad = torch.tensor([3.0, 4.0])
+torch.nn.utils.clip_grad_norm_([p], max_norm=1.0, foreach=False)  # a loop, not the foreach kernels
+print("foreach=False", p.grad)
 # --8<-- [end:clip_options]
 
-assert p.grad.tolist() == [3.0, float("inf")]  # error_if_nonfinite raised before touching the grad
+reference = torch.nn.Parameter(torch.zeros(2))
+reference.grad = torch.tensor([3.0, 4.0])
+torch.nn.utils.clip_grad_norm_([reference], max_norm=1.0)  # foreach=None
+assert torch.equal(p.grad, reference.grad)  # the foreach=False line shows the same values as the first
+# foreach=True, False and None (the default) give bit-identical results on gradients of several shapes:
+torch.manual_seed(0)
+shapes = [(1000,), (37, 53), (5,)]
+grads = [torch.randn(shape) * 10 for shape in shapes]
+clipped = {}
+for foreach in (None, False, True):
+    params = [torch.nn.Parameter(torch.zeros(shape)) for shape in shapes]
+    for param, grad in zip(params, grads):
+        param.grad = grad.clone()
+    norm = torch.nn.utils.clip_grad_norm_(params, max_norm=1.0, foreach=foreach)
+    clipped[foreach] = [norm] + [param.grad for param in params]
+assert all(torch.equal(a, b) for a, b in zip(clipped[None], clipped[False]))
+assert all(torch.equal(a, b) for a, b in zip(clipped[None], clipped[True]))
 
 # --8<-- [start:clip_value] setup: imports
 p = torch.nn.Parameter(torch.zeros(3))
@@ -114,7 +138,7 @@ print(torch.nn.utils.clip_grad_value_([p], clip_value=1.0), p.grad)
 torch.manual_seed(0)
 model = torch.nn.Linear(2, 1)
 x = torch.tensor([[1.0, 2.0]])
-y = torch.tensor([[1.0]])
+y = torch.tensor([[1.0]], dtype=torch.bfloat16)  # so both inputs of mse_loss are bfloat16
 
 with torch.autocast("cpu", dtype=torch.bfloat16):
     output = model(x)
@@ -129,17 +153,19 @@ print("grad:  ", model.weight.grad.dtype)
 
 assert output.dtype == torch.bfloat16 and model.weight.grad.dtype == torch.float32
 with torch.autocast("cpu", dtype=torch.bfloat16):  # mse_loss runs in float32 even on bfloat16 inputs
-    both_bf16 = torch.nn.functional.mse_loss(output.detach(), y.to(torch.bfloat16))
+    both_bf16 = torch.nn.functional.mse_loss(output.detach(), y)
 assert both_bf16.dtype == torch.float32
 
 # --8<-- [start:why_scale] setup: imports
 for dtype in (torch.float16, torch.bfloat16, torch.float32):
     info = torch.finfo(dtype)
-    print(f"{str(dtype):15} max {info.max:.4g}  smallest normal {info.tiny:.4g}")
+    print(f"{str(dtype):15} max {info.max:.5g}  smallest normal {info.tiny:.4g}")
 
 g = torch.tensor(1e-8)  # a small gradient
 print(g.to(torch.float16), (g * 65536).to(torch.float16), g.to(torch.bfloat16))
 # --8<-- [end:why_scale]
+
+assert torch.finfo(torch.float16).max == 65504
 
 # --8<-- [start:scaler_basics] setup: imports
 p = torch.nn.Parameter(torch.tensor(1.0))
@@ -157,6 +183,7 @@ print("p:", p.detach(), " scale:", scaler.get_scale(), " growth_interval:", scal
 # --8<-- [end:scaler_basics]
 
 assert abs(p.item() - 0.8) < 1e-7  # 1 - 0.1 * 2: the step used the true gradient
+assert scaler.get_backoff_factor() == 0.5 and scaler.get_growth_factor() == 2.0  # the defaults
 
 # --8<-- [start:fp16_toy] setup: imports
 def make_model():
@@ -213,6 +240,40 @@ for warning in caught:
 # --8<-- [end:scheduler_warning]
 
 assert len(caught) == 1
+
+# --8<-- [start:scheduler_fused] setup: fp16_toy
+import warnings
+
+model = make_model()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01, fused=True)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+scaler = torch.amp.GradScaler("cpu")
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    optimizer.zero_grad()
+    with torch.autocast("cpu", dtype=torch.float16):
+        loss = torch.nn.functional.mse_loss(model(x), y)
+    scaler.scale(loss).backward()  # inf, as in the first line above
+    scaler.step(optimizer)
+    scaler.update()
+    scheduler.step()
+
+print(f"w {model.weight.item():.4f}  next scale {scaler.get_scale()}  _opt_called: {optimizer._opt_called}")
+print("warnings:", len(caught))
+# --8<-- [end:scheduler_fused]
+
+assert model.weight.item() == 1.0 and not caught
+# On a step that is not skipped, the fused kernel unscales the gradient itself (2048 -> 2) and updates with it:
+model = make_model()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01, fused=True)
+scaler = torch.amp.GradScaler("cpu", init_scale=1024.0)
+with torch.autocast("cpu", dtype=torch.float16):
+    loss = torch.nn.functional.mse_loss(model(x), y)
+scaler.scale(loss).backward()
+assert model.weight.grad.item() == 2048.0
+scaler.step(optimizer)
+assert model.weight.grad.item() == 2.0 and abs(model.weight.item() - 0.98) < 1e-7
 
 # --8<-- [start:full_loop] setup: imports
 torch.manual_seed(0)

@@ -124,17 +124,31 @@ optimizer = torch.optim.SparseAdam(embedding.parameters())
 recording = []
 
 
+weight = embedding.weight.detach().clone()
+seen = []
+
+
 def closure():
     recording.append(torch.is_grad_enabled())
+    assert torch.equal(embedding.weight, weight)  # not updated yet
     optimizer.zero_grad()
     loss = embedding(torch.tensor([0, 2])).sum()
     loss.backward()
+    seen.append(loss)
     return loss
 
 
 with torch.no_grad():
     returned = optimizer.step(closure)
-assert recording == [True] and returned.grad_fn is not None
+assert recording == [True] and returned is seen[0] and returned.grad_fn is not None
+
+assert not torch.equal(embedding.weight, weight)
+
+# Only LBFGS.step has no default for closure; every other step(closure=None).
+for name in ("ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Muon",
+             "NAdam", "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam"):
+    assert inspect.signature(getattr(torch.optim, name).step).parameters["closure"].default is None
+assert inspect.signature(torch.optim.LBFGS.step).parameters["closure"].default is inspect.Parameter.empty
 
 assert {
     name
@@ -217,10 +231,32 @@ def count(max_iter):
 
 assert count(2) == (2, 2, 1) and count(3) == (3, 3, 2) and count(4) == (5, 4, 4)
 
+# --8<-- [start:continue] setup: data
+w = torch.nn.Parameter(torch.zeros(2))
+optimizer = torch.optim.LBFGS([w], max_iter=2)  # max_eval = 2
+
+
+def closure():
+    optimizer.zero_grad()
+    loss = ((X @ w - y) ** 2).mean()
+    loss.backward()
+    return loss
+
+
+for _ in range(4):
+    loss = optimizer.step(closure)  # the loss at the start of this step()
+    state = optimizer.state[w]
+    print(f"returned: {loss.item():.4g}, calls: {state['func_evals']}, iterations: {state['n_iter']},",
+          f"w: {w.detach()}")
+# --8<-- [end:continue]
+
+assert state["func_evals"] == 8 and state["n_iter"] == 4
+assert torch.allclose(w.detach(), torch.tensor([1.98, 1.04]), atol=1e-4)
+
 # --8<-- [start:line_search] setup: imports
-def minimize(line_search_fn):
+def minimize(line_search_fn, **options):
     w = torch.nn.Parameter(torch.tensor([3.0]))
-    optimizer = torch.optim.LBFGS([w], max_iter=100, line_search_fn=line_search_fn)
+    optimizer = torch.optim.LBFGS([w], max_iter=100, line_search_fn=line_search_fn, **options)
     losses = []
 
     def closure():
@@ -231,12 +267,15 @@ def minimize(line_search_fn):
         return loss
 
     optimizer.step(closure)
-    print(f"{line_search_fn!s:12} calls: {len(losses):2}, iterations: {optimizer.state[w]['n_iter']:2},",
-          f"largest loss: {max(losses):.4g}, w: {w.item():.2g}")
+    above = sum(loss > losses[0] for loss in losses)  # calls that found a higher loss than the start
+    label = ", ".join([str(line_search_fn)] + [f"{k}={v}" for k, v in options.items()])
+    print(f"{label:24} calls: {len(losses):2}, iterations: {optimizer.state[w]['n_iter']:2},",
+          f"above the start: {above:2}, largest loss: {max(losses):.4g}")
 
 
 minimize(None)
 minimize("strong_wolfe")
+minimize("strong_wolfe", max_eval=5)
 try:
     minimize("wolfe")  # accepted by the constructor
 except RuntimeError as error:
@@ -260,7 +299,7 @@ def minimize(history_size):
     optimizer.step(closure)
     state = optimizer.state[w]
     pairs = list(zip(state["old_stps"], state["old_dirs"]))  # (step, change of gradient)
-    print(f"history_size={history_size:<3} calls: {state['func_evals']:3}, pairs kept: {len(pairs):2},",
+    print(f"history_size={history_size:<3} iterations: {state['n_iter']:3}, pairs kept: {len(pairs):2},",
           f"elements kept: {sum(s.numel() + y.numel() for s, y in pairs):4}, loss: {closure().item():.2g}")
 
 
@@ -283,6 +322,18 @@ def closure():
 optimizer.step(closure)
 pointers = {t.data_ptr() for t in optimizer.state[w]["old_dirs"] + optimizer.state[w]["old_stps"]}
 assert len(pointers) == 2 * len(optimizer.state[w]["old_dirs"]) > 0
+
+# Besides the pairs, the state keeps two more vectors of that size: the last direction d and the
+# previous gradient prev_flat_grad (ro, al and H_diag hold scalars).
+w = torch.nn.Parameter(torch.ones(20))
+optimizer = torch.optim.LBFGS([w], max_iter=100)
+optimizer.step(closure)
+state = optimizer.state[w]
+assert len(state["old_dirs"]) == len(state["old_stps"]) == 52
+vectors = [v for v in state.values() if torch.is_tensor(v) and v.dim() > 0]
+vectors += [v for key in ("old_dirs", "old_stps") for v in state[key]]
+assert all(v.numel() == 20 for v in vectors) and len(vectors) == 2 * 52 + 2
+assert all(v.dim() == 0 for key in ("ro", "al") for v in state[key] if v is not None)
 
 # --8<-- [start:limits] setup: imports
 w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
@@ -316,3 +367,27 @@ except AssertionError as error:
 # --8<-- [end:limits]
 
 assert b.item() == 3.0 and b.grad is None and w.detach().abs().max() < 1e-6
+
+# --8<-- [start:none_grad_moves] setup: imports
+w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+b = torch.nn.Parameter(torch.tensor(3.0))
+optimizer = torch.optim.LBFGS([w, b])
+calls = []
+
+
+def closure():
+    calls.append(1)
+    optimizer.zero_grad()
+    loss = (w**2).sum()
+    if len(calls) == 1:
+        loss = loss + b**2  # b takes part in the first call only
+    loss.backward()
+    print(f"call {len(calls)}: b = {b.item():.4f}, b.grad = {b.grad}")
+    return loss
+
+
+optimizer.step(closure)
+print(f"after step(): b = {b.item():.4f}")
+# --8<-- [end:none_grad_moves]
+
+assert b.grad is None and abs(b.item() - 3.0) > 0.9

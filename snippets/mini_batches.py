@@ -132,6 +132,7 @@ for drop_last in (False, True):
         losses.retain_grad()
         losses.mean().backward()  # the mean that reduction="mean" takes
         print(f"  samples {index.tolist()}: weights {[round(w, 4) for w in losses.grad.tolist()]}")
+print("drop_last=True, next epoch:", [index.tolist() for index, x, y in loader])
 # --8<-- [end:uneven]
 
 assert torch.allclose(losses.grad, torch.full((3,), 1 / 3))
@@ -152,7 +153,17 @@ for i, (index, x, y) in enumerate(loader):
         print("  step")  # optimizer.step(); optimizer.zero_grad()
 # --8<-- [end:accumulation]
 
-assert losses.grad.tolist() == [0.25, 0.25]
+assert losses.grad.tolist() == [0.25, 0.25]  # the short last step: weights add up to 0.5
+# The full step: six weights of 1/6, which add up to 1.
+model = make_model()
+loader = DataLoader(dataset, batch_size=3, shuffle=True, generator=torch.Generator().manual_seed(0))
+weights = []
+for index, x, y in loader:
+    losses = mse(model(x).squeeze(1), y, reduction="none")
+    losses.retain_grad()
+    (losses.mean() / N).backward()
+    weights.append(losses.grad)
+assert torch.allclose(torch.cat(weights[:2]), torch.full((6,), 1 / 6)) and abs(torch.cat(weights[:2]).sum() - 1) < 1e-6
 # The average of equal batch gradients matches the full gradient bit for bit for some shuffles.
 model = make_model()
 full = gradient(model, inputs, targets)

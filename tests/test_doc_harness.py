@@ -244,3 +244,14 @@ def test_a_timing_block_accepts_other_numbers(tmp_path, code, shown):
 def test_a_timing_block_checks_everything_but_the_numbers(tmp_path, code, shown):
     with pytest.raises(SybilFailure, match=r"does not match"):
         run_page(page(tmp_path, f"```python\n{code}\n```\n\n```timing\n{shown}\n```\n"))
+
+
+@pytest.mark.parametrize(
+    "printed, shown, kept",
+    [("ratio 2.0", "ratio 5.5", True), ("rate 2.0", "ratio 5.5", False), ("ratio 2.0\nratio 3.0", "ratio 5.5", False)],
+)
+def test_update_outputs_keeps_a_timing_block_that_still_matches(tmp_path, printed, shown, kept):
+    code = "\n".join(f"print({line!r})" for line in printed.split("\n"))
+    path = page(tmp_path, f"```python\n{code}\n```\n\n```timing\n{shown}\n```\n")
+    assert update_outputs.main([str(path)]) == 0
+    assert path.read_text(encoding="utf-8").endswith(f"```timing\n{shown if kept else printed}\n```\n")
