@@ -38,6 +38,8 @@ p = torch.nn.Parameter(torch.tensor(1.0))
 q = torch.nn.Parameter(torch.tensor(1.0))
 optimizer = torch.optim.Adam([p, q], lr=0.1)
 print("before any step:", dict(optimizer.state))
+adagrad = torch.optim.Adagrad([p, q])  # the exception: state from the constructor on
+print("Adagrad before any step:", len(adagrad.state), list(adagrad.state.get(p)))
 
 for step in range(3):
     p.grad = torch.tensor(1.0)
@@ -48,6 +50,31 @@ print("p:", optimizer.state[p]["step"], " q:", optimizer.state[q]["step"])
 # --8<-- [end:when_state_appears]
 
 assert optimizer.state[p]["step"].item() == 3 and optimizer.state[q]["step"].item() == 1
+
+OPTIMIZER_CLASSES = [
+    c for c in vars(torch.optim).values()
+    if isinstance(c, type) and issubclass(c, torch.optim.Optimizer) and c is not torch.optim.Optimizer
+]
+
+
+def one_step(optimizer_class):  # every optimizer in torch.optim, default options, one step
+    p = torch.nn.Parameter(torch.ones(3, 3))  # 2-D: Muon accepts nothing else
+    optimizer = optimizer_class([p], lr=0.1)
+    empty_before = len(optimizer.state) == 0
+    grad = torch.full((3, 3), 0.5)
+    p.grad = grad.to_sparse() if optimizer_class is torch.optim.SparseAdam else grad
+    optimizer.step(lambda: torch.tensor(1.0))  # LBFGS needs a closure
+    return empty_before, optimizer
+
+
+# "A new optimizer has no state", Adagrad apart
+assert {c.__name__ for c in OPTIMIZER_CLASSES if not one_step(c)[0]} == {"Adagrad"}
+assert len(OPTIMIZER_CLASSES) >= 14
+
+# "step" has the default floating-point dtype (_get_scalar_dtype in torch/optim/optimizer.py)
+torch.set_default_dtype(torch.float64)
+assert state_after_one_step(torch.optim.Adam)["step"].dtype == torch.float64
+torch.set_default_dtype(torch.float32)
 
 # --8<-- [start:defaultdict] setup: imports
 p = torch.nn.Parameter(torch.tensor(1.0))
@@ -194,6 +221,13 @@ with tempfile.TemporaryDirectory() as folder:
     print(type(torch.load(path, weights_only=False)).__name__)
 # --8<-- [end:weights_only]
 
+# "The same holds for the state dict of every optimizer in torch.optim": one step each, default options
+with tempfile.TemporaryDirectory() as folder:
+    path = os.path.join(folder, "optimizer.pt")
+    for optimizer_class in OPTIMIZER_CLASSES:
+        torch.save(one_step(optimizer_class)[1].state_dict(), path)
+        torch.load(path)  # weights_only=True
+
 # --8<-- [start:after_move] setup: imports
 model = torch.nn.Linear(2, 1)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
@@ -205,12 +239,34 @@ model.double()
 print(model.weight is weight, optimizer.state[weight]["momentum_buffer"].dtype)
 optimizer.load_state_dict(optimizer.state_dict())  # casts the state to the parameters
 print(optimizer.state[weight]["momentum_buffer"].dtype)
-
-model.to("meta")
-print(model.weight is weight, model.weight.device, optimizer.param_groups[0]["params"][0].device)
 # --8<-- [end:after_move]
 
-assert optimizer.param_groups[0]["params"][0] is weight and weight.device.type == "cpu"
+# --8<-- [start:conversion_flags] setup: imports
+def keeps_parameter(convert):  # is the model's weight still the optimizer's?
+    model = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    convert(model)
+    return model.weight is optimizer.param_groups[0]["params"][0]
+
+
+def row(setting):
+    double = keeps_parameter(lambda model: model.double())
+    meta = keeps_parameter(lambda model: model.to("meta"))
+    print(f"{setting:10} {double!s:10} {meta}")
+
+
+print("           .double()  .to('meta')")
+row("default")
+torch.__future__.set_overwrite_module_params_on_conversion(True)
+row("overwrite")
+torch.__future__.set_overwrite_module_params_on_conversion(False)
+torch.__future__.set_swap_module_params_on_conversion(True)
+row("swap")
+torch.__future__.set_swap_module_params_on_conversion(False)  # back to the default
+# --8<-- [end:conversion_flags]
+
+assert not torch.__future__.get_overwrite_module_params_on_conversion()
+assert not torch.__future__.get_swap_module_params_on_conversion()
 
 # --8<-- [start:load_casts] setup: imports
 def saved_state(**options):  # Adam's state for a float64 parameter, after one step

@@ -1,5 +1,7 @@
 """Learning-rate schedulers: what they write into param_groups, and when."""
 
+import math
+
 # --8<-- [start:imports]
 import warnings
 
@@ -8,21 +10,31 @@ import torch
 
 
 # --8<-- [start:order_warning] setup: imports
-w = torch.nn.Parameter(torch.tensor(1.0))
-optimizer = torch.optim.SGD([w], lr=0.1)
-scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
-    for epoch in range(3):
-        optimizer.zero_grad()
-        (3 * w).backward()
-        scheduler.step()  # the wrong place: before optimizer.step()
-        optimizer.step()
-print(len(caught), "warning in 3 epochs:")
-print(caught[0].message)
+def warnings_in_wrong_order(make_scheduler, *step_args):
+    w = torch.nn.Parameter(torch.tensor(1.0))
+    optimizer = torch.optim.SGD([w], lr=0.1)
+    scheduler = make_scheduler(optimizer)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for epoch in range(3):
+            optimizer.zero_grad()
+            (3 * w).backward()
+            scheduler.step(*step_args)  # the wrong place: before optimizer.step()
+            optimizer.step()
+    return [str(warning.message) for warning in caught]
+
+
+step_lr = warnings_in_wrong_order(lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1))
+print("StepLR:", len(step_lr), "warning in 3 epochs:")
+print(step_lr[0])
+plateau = warnings_in_wrong_order(torch.optim.lr_scheduler.ReduceLROnPlateau, 1.0)
+restarts = warnings_in_wrong_order(
+    lambda opt: torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
+)
+print("ReduceLROnPlateau:", len(plateau), "CosineAnnealingWarmRestarts:", len(restarts))
 # --8<-- [end:order_warning]
 
-assert len(caught) == 1
+assert len(step_lr) == 1 and plateau == [] and restarts == []
 
 
 # --8<-- [start:param_groups] setup: imports
@@ -56,7 +68,17 @@ try:
     torch.optim.lr_scheduler.LinearLR(fresh, start_factor=0.25, last_epoch=3)
 except KeyError as error:
     print(error.args[0].splitlines()[0])
+
+other = torch.optim.SGD([w], lr=0.1)
+plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(other)
+print(other.param_groups[0]["lr"], plateau.last_epoch, "initial_lr" in other.param_groups[0])
 # --8<-- [end:construction]
+
+# A group that already has initial_lr keeps it (setdefault): a second scheduler reads the
+# first one's initial_lr, not the lr the first one wrote.
+first = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.25, total_iters=4)
+second = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1)
+assert optimizer.param_groups[0]["lr"] == 0.025 * 0.25 and second.base_lrs == [0.1]
 
 
 # --8<-- [start:table] setup: imports
@@ -83,6 +105,16 @@ print_table(lambda optimizer: torch.optim.lr_scheduler.StepLR(optimizer, step_si
 # --8<-- [start:table_cosine] setup: table
 print_table(lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=4))
 # --8<-- [end:table_cosine]
+
+# The recursive values that step() computes match the closed form on the page, past T_max too.
+w = torch.nn.Parameter(torch.tensor(1.0))
+optimizer = torch.optim.SGD([w], lr=0.1)
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=4)
+for k in range(10):
+    closed_form = 0.5 * 0.1 * (1 + math.cos(k * math.pi / 4))
+    assert abs(optimizer.param_groups[0]["lr"] - closed_form) < 1e-12, k
+    optimizer.step()
+    scheduler.step()
 
 
 # --8<-- [start:get_lr] setup: imports
@@ -163,6 +195,7 @@ assert rates[:5] == rates[5:] and rates[0] == 0.1 and rates[1] < 0.1
 
 
 # --8<-- [start:by_hand] setup: imports
+# --8<-- [start:by_hand_helper] setup: imports
 def lrs_used(scheduler_class, write=None, epochs=6, **options):
     w = torch.nn.Parameter(torch.tensor(1.0))
     optimizer = torch.optim.SGD([w], lr=0.1)
@@ -177,6 +210,7 @@ def lrs_used(scheduler_class, write=None, epochs=6, **options):
         optimizer.step()
         scheduler.step()
     return used
+# --8<-- [end:by_hand_helper]
 
 
 step_lr = dict(scheduler_class=torch.optim.lr_scheduler.StepLR, step_size=1, gamma=0.5)
@@ -188,6 +222,36 @@ print("LambdaLR, 0.5 by hand:", lrs_used(**lambda_lr, write=0.5))
 print("CosineAnnealingLR:    ", lrs_used(**cosine))
 print("Cosine, 0.5 by hand:  ", lrs_used(**cosine, write=0.5))
 # --8<-- [end:by_hand]
+
+
+# --8<-- [start:by_hand_others] setup: by_hand_helper
+S = torch.optim.lr_scheduler
+options = {
+    S.MultiplicativeLR: dict(lr_lambda=lambda epoch: 0.9),
+    S.MultiStepLR: dict(milestones=[3]),
+    S.ConstantLR: dict(total_iters=4),
+    S.LinearLR: dict(total_iters=4),
+    S.ExponentialLR: dict(gamma=0.9),
+    S.PolynomialLR: dict(total_iters=4),
+    S.CyclicLR: dict(base_lr=0.01, max_lr=0.1, step_size_up=3, cycle_momentum=False),
+    S.CosineAnnealingWarmRestarts: dict(T_0=4),
+    S.OneCycleLR: dict(max_lr=0.1, total_steps=6, cycle_momentum=False),
+}
+print("epoch 3 after writing 0.5 in epoch 2 | without the write")
+for scheduler_class, kwargs in options.items():
+    written = lrs_used(scheduler_class, write=0.5, **kwargs)[3]
+    print(f"{scheduler_class.__name__:27} {written:.4f} | {lrs_used(scheduler_class, **kwargs)[3]:.4f}")
+# --8<-- [end:by_hand_others]
+
+from_current_lr = {S.MultiplicativeLR, S.MultiStepLR, S.ConstantLR, S.LinearLR, S.ExponentialLR,
+                   S.PolynomialLR}
+for scheduler_class, kwargs in options.items():
+    carried = lrs_used(scheduler_class, write=0.5, **kwargs)[3] != lrs_used(scheduler_class, **kwargs)[3]
+    assert carried == (scheduler_class in from_current_lr), scheduler_class
+with_closed_form = {name for name, cls in vars(S).items()
+                    if isinstance(cls, type) and hasattr(cls, "_get_closed_form_lr")}
+assert with_closed_form == {"StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+                            "PolynomialLR", "CosineAnnealingLR"}
 
 
 # The next optimizer.step() uses the value written by hand.
@@ -203,6 +267,25 @@ one_cycle = dict(scheduler_class=torch.optim.lr_scheduler.OneCycleLR, max_lr=0.1
 assert lrs_used(**one_cycle, write=0.5)[3:] == lrs_used(**one_cycle)[3:]
 assert lrs_used(**lambda_lr, write=0.5)[3:] == lrs_used(**lambda_lr)[3:]
 assert lrs_used(**cosine, write=0.5)[-1] == 0.0
+
+# ReduceLROnPlateau, when it reduces, multiplies the current lr (a write by hand carries on).
+w = torch.nn.Parameter(torch.tensor(1.0))
+optimizer = torch.optim.SGD([w], lr=0.1)
+plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=0)
+plateau.step(1.0)
+optimizer.param_groups[0]["lr"] = 0.5
+plateau.step(1.0)
+assert optimizer.param_groups[0]["lr"] == 0.25
+# step(epoch) is deprecated (it warns) and uses the closed form: StepLR forgets the write.
+w = torch.nn.Parameter(torch.tensor(1.0))
+optimizer = torch.optim.SGD([w], lr=0.1)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+optimizer.param_groups[0]["lr"] = 0.5
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    scheduler.step(1)
+assert optimizer.param_groups[0]["lr"] == 0.05
+assert any("deprecated" in str(warning.message) for warning in caught)
 
 
 # --8<-- [start:sequential] setup: imports
@@ -243,6 +326,18 @@ def chained(optimizer):
 
 
 assert lrs_used(chained) == lrs_used(both_stepped)
+
+# At its milestone SequentialLR starts the next scheduler with the closed form at position 0
+# (_update_lr(0)), from initial_lr: a learning rate written by hand before it is dropped.
+w = torch.nn.Parameter(torch.tensor(1.0))
+optimizer = torch.optim.SGD([w], lr=0.1)
+(sequential,) = warmup_then_cosine(optimizer)
+for epoch in range(3):
+    if epoch == 2:
+        optimizer.param_groups[0]["lr"] = 0.5
+    optimizer.step()
+    sequential.step()
+assert optimizer.param_groups[0]["lr"] == 0.1
 
 
 # --8<-- [start:checkpoint] setup: imports
