@@ -98,8 +98,8 @@ def serve() -> None:
     """The server loop: JSON requests, one per line, on stdin; JSON results, one per line, on
     stdout, in the order the programs finish. At most one program per CPU runs at a time."""
     sys.path.pop(0)  # the repository: a program finds only what a reader's Python would
-    # Imported once here, so that no program pays for them: torch, and torch._dynamo, which the
-    # first optimizer.step() of a program imports (about a second). Importing them sets nothing
+    # Imported once here, so that no program pays for them: torch, and torch._dynamo, which
+    # creating a program's first optimizer imports (about a second). Importing them sets nothing
     # a program can see: no seed, print option, default dtype or thread pool.
     import torch  # noqa: F401
     import torch._dynamo  # noqa: F401
