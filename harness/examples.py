@@ -227,10 +227,13 @@ def evaluate_block(example) -> str | None:
     block.printed = result.stdout
     failure = failure_of(block, result)
     record(block, failure is None)
+    if result.restarted:
+        RESTARTED.append(str(block.origin))
     return failure
 
 
 RUNS: dict[str, dict[str, bool]] = {}  # language folder -> block origin -> ran alone as shown
+RESTARTED: list[str] = []  # blocks whose first run hung (harness.standalone runs them again)
 
 
 def record(block: CodeBlock, passed: bool) -> None:

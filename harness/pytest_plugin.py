@@ -8,7 +8,7 @@ that did not).
 
 from sybil import Sybil
 
-from harness.examples import ROOT, RUNS, CodeBlock, DocExampleParser, submit
+from harness.examples import RESTARTED, ROOT, RUNS, CodeBlock, DocExampleParser, submit
 from harness.standalone import shared_runner
 
 doc_pages = Sybil(parsers=[DocExampleParser()], path=str(ROOT), patterns=["docs/**/*.md"])
@@ -46,3 +46,5 @@ def pytest_terminal_summary(terminalreporter):
     for language, runs in sorted(RUNS.items()):
         passed = sum(runs.values())
         terminalreporter.write_line(f"docs/{language}: copied blocks that run alone: {passed}/{len(runs)}")
+    if RESTARTED:
+        terminalreporter.write_line(f"run again after hanging on their first run: {', '.join(RESTARTED)}")
