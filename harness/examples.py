@@ -24,6 +24,7 @@ and line, so no block can slip past the tests unexecuted.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,14 +167,20 @@ class DocExampleParser:
             yield Region(block.fence.start, end, block, evaluate_block)
 
 
+def run_key(block: CodeBlock) -> str:
+    """Blocks that copy the same program with the same files (an English block and its Chinese
+    twin) share one run: its output is compared with each page's output block."""
+    return hashlib.sha256("\0".join([block.program.copied, *block.program.modules]).encode()).hexdigest()
+
+
 def submit(block: CodeBlock) -> None:
     """Start the block's copied program alone, with only the project files it imports beside it."""
-    shared_runner().submit(str(block.origin), block.program.copied, [MODULES / m for m in block.program.modules])
+    shared_runner().submit(run_key(block), block.program.copied, [MODULES / m for m in block.program.modules])
 
 
 def run_alone(block: CodeBlock) -> Result:
     submit(block)  # unless it was submitted ahead
-    return shared_runner().result(str(block.origin))
+    return shared_runner().result(run_key(block))
 
 
 def failure_of(block: CodeBlock, result: Result) -> str | None:
@@ -227,13 +234,10 @@ def evaluate_block(example) -> str | None:
     block.printed = result.stdout
     failure = failure_of(block, result)
     record(block, failure is None)
-    if result.restarted:
-        RESTARTED.append(str(block.origin))
     return failure
 
 
 RUNS: dict[str, dict[str, bool]] = {}  # language folder -> block origin -> ran alone as shown
-RESTARTED: list[str] = []  # blocks whose first run hung (harness.standalone runs them again)
 
 
 def record(block: CodeBlock, passed: bool) -> None:

@@ -11,25 +11,30 @@ level, so C++ warnings are seen too.
     runner = Runner()
     runner.submit(key, code, files)   # as many as wanted, ahead of time
     result = runner.result(key)      # stdout, stderr, and the error if it raised
+
+A thread of the client reads every result as soon as the server writes it, so the server
+never waits on a full pipe while its children run: it reaps each child the moment it exits,
+and a program's deadline measures the program alone.
 """
 
 from __future__ import annotations
 
 import json
-import select
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = "example.py"
-# A program that runs this long is stuck (the longest block takes seconds); tests set less.
+# A program that runs this long is stuck (the longest block takes seconds) and fails; tests set less.
 TIMEOUT_S = int(os.environ.get("STANDALONE_TIMEOUT_S", "120"))
 
 
@@ -40,7 +45,6 @@ class Result:
     error: str | None = None  # "NameError: name 'w' is not defined"
     line: int | None = None  # line of the program where the error was raised
     traceback: str | None = None
-    restarted: bool = False  # it hung once and was run again (see serve)
 
 
 class Runner:
@@ -57,9 +61,25 @@ class Runner:
         )
         self.submitted: set[str] = set()
         self.results: dict[str, Result] = {}
+        self.arrived = threading.Condition()
         self.count = 0
+        # Results are read as they come, whether or not anyone waits for them yet: a server
+        # blocked on a full pipe would leave its finished children unreaped past their deadline.
+        self.reader = threading.Thread(target=self._read_results, name="standalone-results", daemon=True)
+        self.reader.start()
+
+    def _read_results(self) -> None:
+        for line in self.process.stdout:
+            answer = json.loads(line)
+            key = answer.pop("key")
+            with self.arrived:
+                self.results[key] = Result(**answer)
+                self.arrived.notify_all()
+        with self.arrived:
+            self.arrived.notify_all()
 
     def submit(self, key: str, code: str, files: list[Path] = ()) -> None:
+        """Run a program under a key; a key already submitted is not run again."""
         if key in self.submitted:
             return
         self.submitted.add(key)
@@ -68,16 +88,12 @@ class Runner:
         self.process.stdin.flush()
 
     def result(self, key: str) -> Result:
-        """The result of a submitted program, waiting for it; each result is handed out once."""
-        while key not in self.results:
-            answer = self.process.stdout.readline()
-            if not answer:
+        """The result of a submitted program, waiting for it; it stays there for the next caller."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: key in self.results or not self.reader.is_alive())
+            if key not in self.results:
                 raise RuntimeError(f"the standalone runner stopped (exit status {self.process.wait()})")
-            answer = json.loads(answer)
-            key_done = answer.pop("key")
-            self.results[key_done] = Result(**answer)
-        self.submitted.discard(key)
-        return self.results.pop(key)
+            return self.results[key]
 
     def run(self, code: str, files: list[Path] = ()) -> Result:
         self.count += 1
@@ -88,11 +104,12 @@ class Runner:
     def close(self) -> None:
         """Stop the server (done at exit for the shared runner)."""
         if self.process.poll() is None:
-            if self.submitted:  # results nobody will collect (an interrupted run): stop them all
+            if self.submitted - self.results.keys():  # an interrupted run: stop what still runs
                 os.killpg(self.process.pid, signal.SIGKILL)
             else:
                 self.process.stdin.close()
             self.process.wait()
+        self.reader.join()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -116,11 +133,7 @@ def serve() -> None:
             running[started.done] = (request, started)
         readable = [0] * stdin_open + list(running)
         now = time.monotonic()
-        for _, started in running.values():
-            if now > started.deadline and not started.killed:
-                os.kill(started.pid, signal.SIGKILL)  # its pipe closes: finished below
-                started.killed = True
-        timeout = min((s.deadline for _, s in running.values()), default=now + 3600) - now
+        timeout = min((s.deadline for _, s in running.values() if not s.killed), default=now + 3600) - now
         for fd in select.select(readable, [], [], max(timeout, 0) + 0.01)[0]:
             if fd == 0:
                 chunk = os.read(0, 1 << 16)
@@ -130,15 +143,15 @@ def serve() -> None:
             else:
                 request, started = running.pop(fd)
                 result = finish(started)
-                if started.killed and not request.get("restarted"):
-                    # Forking a process that has native threads (torch starts one) can, rarely,
-                    # leave the child stuck on a lock it inherited held: run it once more.
-                    waiting.insert(0, {**request, "restarted": True})
-                    continue
-                result.restarted = bool(request.get("restarted"))
                 answer = {"key": request["key"], **result.__dict__}
                 sys.stdout.write(json.dumps(answer) + "\n")
                 sys.stdout.flush()
+        # Only after every finished child was collected: a child still running now is overdue.
+        now = time.monotonic()
+        for _, started in running.values():
+            if now > started.deadline and not started.killed:
+                os.kill(started.pid, signal.SIGKILL)  # its pipe closes: reported as stuck above
+                started.killed = True
 
 
 @dataclass
@@ -176,7 +189,8 @@ def finish(started: Running) -> Result:
     out, err = (Path(capture, name).read_text(encoding="utf-8", errors="replace") for name in ("out", "err"))
     report = Path(capture, "status")
     if started.killed:
-        result = Result(out, err, error=f"the program did not finish in {TIMEOUT_S} s")
+        result = Result(out, err, error=f"the program did not finish in {TIMEOUT_S} s and was stopped "
+                                        f"(STANDALONE_TIMEOUT_S sets this deadline)")
     elif report.exists():
         result = Result(out, err, **json.loads(report.read_text(encoding="utf-8")))
     else:

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -76,17 +77,35 @@ def test_two_runs_print_the_same(runner):
     assert printed(list(reversed(range(len(blocks))))) == first
 
 
-def test_a_program_that_hangs_is_run_once_more_then_reported(monkeypatch, tmp_path):
-    """A stuck child is killed at the deadline and run again once (a fork of a process with
-    native threads can, rarely, inherit a held lock); a program that hangs every time fails."""
+def test_a_program_that_hangs_fails_at_the_deadline(monkeypatch):
+    """A stuck program is stopped at the deadline and reported as stuck, not run again."""
     monkeypatch.setenv("STANDALONE_TIMEOUT_S", "2")
     runner = Runner()
     try:
         stuck = runner.run("import time\ntime.sleep(60)\n")
-        assert stuck.error == "the program did not finish in 2 s" and stuck.restarted
-        marker = tmp_path / "first-run"
-        once = runner.run(f"import os, time\nif not os.path.exists({str(marker)!r}):\n"
-                          f"    open({str(marker)!r}, 'w').close()\n    time.sleep(60)\nprint('ran')\n")
-        assert once.error is None and once.stdout == "ran\n" and once.restarted
+        assert stuck.error.startswith("the program did not finish in 2 s and was stopped")
+        assert runner.run("print('next')\n").stdout == "next\n"
     finally:
         runner.close()
+
+
+def test_results_nobody_waits_for_yet_do_not_stall_the_runner(monkeypatch, tmp_path):
+    """The full suite submits every block at collection and reads the results minutes later.
+    The results must not back up in the server's pipe (64 KiB): a server blocked writing one
+    stops reaping the children that finish meanwhile, and their deadline passes while they
+    wait to be collected (that was the "hang" once per full run)."""
+    monkeypatch.setenv("STANDALONE_TIMEOUT_S", "2")
+    runner = Runner()
+    try:
+        assert runner.run("print('ready')\n").stdout == "ready\n"  # torch imported, children forking
+        runs = tmp_path / "runs"
+        keys = [f"chatty {n}" for n in range(40)]
+        for n, key in enumerate(keys):  # 40 x 4 KiB: more than a pipe holds
+            runner.submit(key, f"open({str(runs)!r}, 'a').write('{n} ')\nprint({n}, 'x' * 4096)\n")
+        time.sleep(6)  # busy elsewhere, as the suite is with tests/ before docs/
+        results = [runner.result(key) for key in keys]
+    finally:
+        runner.close()
+    assert [result.error for result in results] == [None] * len(keys)
+    assert [result.stdout.split()[0] for result in results] == [str(n) for n in range(len(keys))]
+    assert sorted(map(int, runs.read_text().split())) == list(range(len(keys))), "each program ran once"
