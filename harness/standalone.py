@@ -78,12 +78,13 @@ class Runner:
         with self.arrived:
             self.arrived.notify_all()
 
-    def submit(self, key: str, code: str, files: list[Path] = ()) -> None:
-        """Run a program under a key; a key already submitted is not run again."""
+    def submit(self, key: str, code: str, files: list[Path] = (), timeout: float | None = None) -> None:
+        """Run a program under a key; a key already submitted is not run again. It is stopped
+        after ``timeout`` seconds (default ``TIMEOUT_S``)."""
         if key in self.submitted:
             return
         self.submitted.add(key)
-        request = {"key": key, "code": code, "files": [str(f) for f in files]}
+        request = {"key": key, "code": code, "files": [str(f) for f in files], "timeout": timeout or TIMEOUT_S}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
 
@@ -95,10 +96,10 @@ class Runner:
                 raise RuntimeError(f"the standalone runner stopped (exit status {self.process.wait()})")
             return self.results[key]
 
-    def run(self, code: str, files: list[Path] = ()) -> Result:
+    def run(self, code: str, files: list[Path] = (), timeout: float | None = None) -> Result:
         self.count += 1
         key = f"run {self.count}"
-        self.submit(key, code, files)
+        self.submit(key, code, files, timeout)
         return self.result(key)
 
     def close(self) -> None:
@@ -129,7 +130,7 @@ def serve() -> None:
     while stdin_open or waiting or running:
         while waiting and len(running) < (os.cpu_count() or 1):
             request = waiting.pop(0)
-            started = start(request["code"], request["files"])
+            started = start(request["code"], request["files"], request["timeout"])
             running[started.done] = (request, started)
         readable = [0] * stdin_open + list(running)
         now = time.monotonic()
@@ -160,11 +161,12 @@ class Running:
     done: int  # read end of a pipe whose write end only the child holds: readable once it exits
     work: tempfile.TemporaryDirectory
     capture: tempfile.TemporaryDirectory
+    timeout: float
     deadline: float
     killed: bool = False
 
 
-def start(code: str, files: list[str]) -> Running:
+def start(code: str, files: list[str], timeout: float) -> Running:
     work, capture = tempfile.TemporaryDirectory(), tempfile.TemporaryDirectory()
     for file in files:
         shutil.copy(file, work.name)
@@ -179,7 +181,7 @@ def start(code: str, files: list[str]) -> Running:
         os.close(done)
         _child(code, program, capture.name)
     os.close(keep)
-    return Running(pid, done, work, capture, time.monotonic() + TIMEOUT_S)
+    return Running(pid, done, work, capture, timeout, time.monotonic() + timeout)
 
 
 def finish(started: Running) -> Result:
@@ -189,7 +191,7 @@ def finish(started: Running) -> Result:
     out, err = (Path(capture, name).read_text(encoding="utf-8", errors="replace") for name in ("out", "err"))
     report = Path(capture, "status")
     if started.killed:
-        result = Result(out, err, error=f"the program did not finish in {TIMEOUT_S} s and was stopped "
+        result = Result(out, err, error=f"the program did not finish in {started.timeout:g} s and was stopped "
                                         f"(STANDALONE_TIMEOUT_S sets this deadline)")
     elif report.exists():
         result = Result(out, err, **json.loads(report.read_text(encoding="utf-8")))

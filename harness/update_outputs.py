@@ -16,9 +16,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from harness.examples import MODULES, TIMING, CodeBlock, masked, printed_lines, read_blocks, shown_lines
+from harness.examples import TIMING, CodeBlock, masked, printed_lines, read_blocks, run_alone, shown_lines, submit
 from harness.programs import ROOT, DocExampleError, shown_path
-from harness.standalone import Result, Runner
+from harness.standalone import Result
 
 
 def rewritten(text: str, blocks: list[CodeBlock], printed: dict[int, str]) -> str:
@@ -58,15 +58,10 @@ def problems_of(block: CodeBlock, result) -> list[str]:
 def run_pages(pages: list[Path]) -> tuple[dict[Path, list[CodeBlock]], dict[Path, list[Result]]]:
     """Every block of every page, and what its program did when run alone (in parallel)."""
     parsed = {page: read_blocks(page.read_text(encoding="utf-8"), page) for page in pages}
-    runner = Runner()
-    try:
-        for page, blocks in parsed.items():
-            for index, block in enumerate(blocks):
-                runner.submit(f"{page}#{index}", block.program.copied, [MODULES / m for m in block.program.modules])
-        results = {page: [runner.result(f"{page}#{i}") for i in range(len(blocks))] for page, blocks in parsed.items()}
-    finally:
-        runner.close()
-    return parsed, results
+    for blocks in parsed.values():
+        for block in blocks:
+            submit(block)
+    return parsed, {page: [run_alone(block) for block in blocks] for page, blocks in parsed.items()}
 
 
 def update(pages: list[Path]) -> int:

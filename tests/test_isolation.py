@@ -9,7 +9,7 @@ import pytest
 from harness.examples import MODULES, TIMING, masked, printed_lines, run_alone, run_key, submit
 from harness.pytest_plugin import code_blocks
 from harness.site_build import ROOT
-from harness.standalone import Runner, shared_runner
+from harness.standalone import shared_runner
 
 PAGES = sorted((ROOT / "docs").glob("*/*.md"))
 
@@ -27,9 +27,7 @@ print("reference_optim" in sys.modules, "harness" in sys.modules)
 
 @pytest.fixture(scope="module")
 def runner():
-    runner = Runner()
-    yield runner
-    runner.close()
+    return shared_runner()
 
 
 def test_a_program_runs_as_in_a_fresh_interpreter(runner, tmp_path):
@@ -78,35 +76,25 @@ def test_two_runs_print_the_same():
     assert again == first
 
 
-def test_a_program_that_hangs_fails_at_the_deadline(monkeypatch):
-    """A stuck program is stopped at the deadline and reported as stuck, not run again."""
-    monkeypatch.setenv("STANDALONE_TIMEOUT_S", "2")
-    runner = Runner()
-    try:
-        stuck = runner.run("import time\ntime.sleep(60)\n")
-        assert stuck.error.startswith("the program did not finish in 2 s and was stopped")
-        assert runner.run("print('next')\n").stdout == "next\n"
-    finally:
-        runner.close()
+def test_a_program_that_hangs_fails_at_the_deadline(runner):
+    """A stuck program is stopped at its deadline and reported as stuck, not run again."""
+    stuck = runner.run("import time\ntime.sleep(60)\n", timeout=2)
+    assert stuck.error.startswith("the program did not finish in 2 s and was stopped")
+    assert runner.run("print('next')\n").stdout == "next\n"
 
 
-def test_results_nobody_waits_for_yet_do_not_stall_the_runner(monkeypatch, tmp_path):
+def test_results_nobody_waits_for_yet_do_not_stall_the_runner(runner, tmp_path):
     """The full suite submits every block at collection and reads the results minutes later.
     The results must not back up in the server's pipe (64 KiB): a server blocked writing one
     stops reaping the children that finish meanwhile, and their deadline passes while they
     wait to be collected (that was the "hang" once per full run)."""
-    monkeypatch.setenv("STANDALONE_TIMEOUT_S", "2")
-    runner = Runner()
-    try:
-        assert runner.run("print('ready')\n").stdout == "ready\n"  # torch imported, children forking
-        runs = tmp_path / "runs"
-        keys = [f"chatty {n}" for n in range(40)]
-        for n, key in enumerate(keys):  # 40 x 4 KiB: more than a pipe holds
-            runner.submit(key, f"open({str(runs)!r}, 'a').write('{n} ')\nprint({n}, 'x' * 4096)\n")
-        time.sleep(6)  # busy elsewhere, as the suite is with tests/ before docs/
-        results = [runner.result(key) for key in keys]
-    finally:
-        runner.close()
+    assert runner.run("print('ready')\n").stdout == "ready\n"  # torch imported, children forking
+    runs = tmp_path / "runs"
+    keys = [f"chatty {n} {tmp_path}" for n in range(40)]
+    for n, key in enumerate(keys):  # 40 x 4 KiB: more than a pipe holds
+        runner.submit(key, f"open({str(runs)!r}, 'a').write('{n} ')\nprint({n}, 'x' * 4096)\n", timeout=2)
+    time.sleep(6)  # busy elsewhere, as the suite is with tests/ before docs/
+    results = [runner.result(key) for key in keys]
     assert [result.error for result in results] == [None] * len(keys)
     assert [result.stdout.split()[0] for result in results] == [str(n) for n in range(len(keys))]
     assert sorted(map(int, runs.read_text().split())) == list(range(len(keys))), "each program ran once"

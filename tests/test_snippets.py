@@ -10,7 +10,7 @@ import pytest
 from harness.examples import MODULES, read_blocks
 from harness.programs import Origin, example_files, project_modules, sections_of
 from harness.site_build import LANGUAGES, ROOT, built_page, page_names
-from harness.standalone import Runner
+from harness.standalone import shared_runner
 
 SNIPPETS = sorted(path.name for path in MODULES.glob("*.py"))
 ARCHIVE = "examples/optimizer-step-examples.zip"
@@ -62,18 +62,15 @@ def test_every_example_file_runs_from_an_empty_folder(site, tmp_path):
     with zipfile.ZipFile(site / ARCHIVE) as archive:
         archive.extractall(tmp_path)
     folder = tmp_path / "optimizer-step-examples"
-    runner = Runner()
-    try:
-        for file in sorted(folder.iterdir()):
-            code = file.read_text(encoding="utf-8")
-            runner.submit(file.name, code, [folder / module for module in project_modules(code)])
-        failures = {}
-        for file in sorted(folder.iterdir()):
-            result = runner.result(file.name)
-            if result.error or result.stderr:
-                failures[file.name] = f"{result.error}\n{result.traceback or ''}{result.stderr}"
-    finally:
-        runner.close()
+    runner = shared_runner()
+    for file in sorted(folder.iterdir()):
+        code = file.read_text(encoding="utf-8")
+        runner.submit(f"example file {file.name}", code, [folder / module for module in project_modules(code)])
+    failures = {}
+    for file in sorted(folder.iterdir()):
+        result = runner.result(f"example file {file.name}")
+        if result.error or result.stderr:
+            failures[file.name] = f"{result.error}\n{result.traceback or ''}{result.stderr}"
     assert failures == {}
 
 
