@@ -29,12 +29,25 @@ def server(served):
 
 @pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("name", PAGES)
-def test_page_loads_cleanly_from_the_local_server_only(server, visit, locale, name):
+def test_page_loads_cleanly_from_the_local_server_only(built, server, visit, locale, name):
+    """The site was built for the address it will be published at (tests/conftest.py), which
+    its canonical and hreflang links name; nothing the page fetches comes from there, or from
+    any host but the one serving it, and nothing fails."""
+    from harness.report import report
+
     opened = visit(page_url(server, locale, name), wait_until="networkidle")
+    assert opened.page.eval_on_selector("link[rel=canonical]", "l => l.getAttribute('href')") == \
+        page_url(built.url, locale, name)
     local = urlsplit(server).netloc
     assert [opened.describe(url) for url in opened.requests if urlsplit(url).netloc not in (local, "")] == []
     assert opened.failures == []
     assert opened.console == []
+    REQUESTS[f"{locale}/{name}"] = len(opened.requests)
+    report("hosting", "elsewhere", f"a build for {built.url} served from {local}: {len(REQUESTS)} pages, "
+           f"{sum(REQUESTS.values())} requests, none failed or to another host")
+
+
+REQUESTS: dict[str, int] = {}  # page -> requests it made while loading
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
