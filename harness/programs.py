@@ -385,7 +385,8 @@ def missing_name_hint(name: str, block: Program, line: int | None) -> str:
         definers = [each for file in others if file not in files for each in defining_sections(name, file, block)]
     if not definers:
         return f"\nno section of {snippet_folders()} defines `{name}`"
-    choices = ", ".join(f"{d.key} ({d.origin})" for d in definers)
+    choices = ", ".join(f"{d.key} ({d.origin})" for d in definers[:5]) + (
+        f" and {len(definers) - 5} more" if len(definers) > 5 else "")
     wanted = definers[0].name if definers[0].file == marker.file else definers[0].key
     declared = ", ".join([*(k.removeprefix(f"{marker.file}:") for k in marker.setup), wanted])
     return (f"\n`{name}` is defined by {choices}: declare the setup on the start marker at {marker.origin}: "

@@ -1,4 +1,7 @@
-"""pytest plugin (loaded by the root conftest.py): every page under docs/ is a Sybil test file.
+"""pytest plugin (loaded with -p in pyproject.toml): every page under docs/ is a Sybil test file.
+
+pytest puts this checkout on sys.path (``pythonpath``) before it loads ``-p`` plugins, so this is
+the checkout's own harness even in a virtualenv shared with another checkout.
 
 Each python block is one test: its copied program runs alone (``harness.examples``), in a
 fresh process that holds nothing from its page or from the harness. There is no skip
