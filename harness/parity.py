@@ -36,6 +36,7 @@ class Part:
     kind: str  # "python block", "output block", "heading", "formula", ...
     key: str  # what must be equal
     line: int  # in its file
+    last: int  # its last line (a fence's closing line)
     text: str  # its first line in the file, as messages quote it
     heading: str  # the heading it sits under, with its line ("" before the first one)
 
@@ -45,14 +46,15 @@ class Part:
 
 def parts(text: str, path: str) -> list[Part]:
     """Everything of a page that both languages must show alike, in page order."""
-    found: list[tuple[str, str, int, str]] = []
+    found: list[tuple[str, str, int, int, str]] = []
     fenced: list[tuple[int, int]] = []
     for fence in fences(Document(text, path), path):
         kind = ("python block" if fence.language in PYTHON else "output block" if fence.language in OUTPUT
                 else f"{fence.language or 'unlabelled'} block")
         key = "\n".join(fence.lines) if fence.language in PYTHON else "\n".join([fence.language, *fence.lines])
-        found.append((kind, key, fence.line, next((line for line in fence.lines if line.strip()), "")))
-        fenced.append((fence.line, fence.line + len(fence.lines) + 1))
+        last = fence.line + len(fence.lines) + 1
+        found.append((kind, key, fence.line, last, next((line for line in fence.lines if line.strip()), "")))
+        fenced.append((fence.line, last))
     lines = text.split("\n")
     in_front_matter = lines[:1] == ["---"]
     formula: list[str] | None = None
@@ -65,7 +67,7 @@ def parts(text: str, path: str) -> list[Part]:
         if formula is not None:  # inside a $$ block
             if line.strip() == "$$":
                 tex = "\n".join(formula).strip()
-                found.append(("formula", tex, start, tex.split("\n", 1)[0]))
+                found.append(("formula", tex, start, number, tex.split("\n", 1)[0]))
                 formula = None
             else:
                 formula.append(line)
@@ -75,19 +77,20 @@ def parts(text: str, path: str) -> list[Part]:
             continue
         if heading := HEADING.match(line):
             level = len(heading.group("hashes"))
-            found.append(("heading", f"h{level} #{heading.group('id')}" if level > 1 else "h1", number, line.strip()))
+            found.append(("heading", f"h{level} #{heading.group('id')}" if level > 1 else "h1", number, number,
+                          line.strip()))
             continue
         for pattern, kind, group in ((ADMONITION, "admonition", "kind"), (FIGURE, "figure", "name"),
                                      (API, "API reference", "name")):
-            found.extend((kind, match.group(group), number, line.strip()) for match in pattern.finditer(line)
+            found.extend((kind, match.group(group), number, number, line.strip()) for match in pattern.finditer(line)
                          if pattern is not ADMONITION or match.start() == 0)
         prose = INLINE_CODE.sub("", line)
-        found.extend(("formula", match.group("tex").strip(), number, f"${match.group('tex')}$")
+        found.extend(("formula", match.group("tex").strip(), number, number, f"${match.group('tex')}$")
                      for match in INLINE_MATH.finditer(prose))
     found.sort(key=lambda part: part[2])
     result, heading = [], ""
-    for kind, key, number, first in found:
-        result.append(Part(kind, key, number, first, heading))
+    for kind, key, number, last, first in found:
+        result.append(Part(kind, key, number, last, first, heading))
         if kind == "heading":
             heading = f"{first!r} (line {number})"
     return result
@@ -110,21 +113,22 @@ def differences(en: Path, zh: Path) -> list[str]:
         where = f"before {zh_name}:{theirs[0].line}" if theirs else f"in {zh_name}"
         if c:
             previous = theirs[c - 1]
-            where = f"after {zh_name}:{previous.line}, the {previous.describe()}" + (
+            where = f"after {zh_name}:{previous.last}, the end of the {previous.describe()}" + (
                 f", under {previous.heading}" if previous.kind != "heading" and previous.heading else "")
         for index, part in enumerate(ours[a:b]):
             shown = f"{part.describe()} that {en_name}:{part.line} shows" + (
                 f" under {part.heading}" if part.heading else "")
-            if tag == "delete":
+            if tag == "replace" and c + index < d:
+                other = theirs[c + index]
+                problems.append(f"{zh_name}:{other.line}: the {other.describe()} stands where the {shown}: "
+                                f"make the two the same")
+            else:
                 problems.append(f"{zh_name}: missing the {shown}; add it "
                                 + (f"right after that {ours[a + index - 1].kind}" if index else where))
-            else:
-                problems.append(f"{zh_name}: the {shown} is not in {zh_name}; at {where} it shows "
-                                + ", ".join(f"the {other.describe()} of line {other.line}" for other in theirs[c:d]))
-        if tag == "insert":
-            for part in theirs[c:d]:
-                before = f"after {en_name}:{ours[a - 1].line} ({ours[a - 1].describe()})" if a else f"in {en_name}"
-                problems.append(f"{zh_name}:{part.line}: the {part.describe()} is not in {en_name}: add it "
-                                f"there ({before}) or remove it here")
+        for part in theirs[c + (b - a if tag == "replace" else 0):d]:
+            before = (f"after {en_name}:{ours[a - 1].last}, the end of the {ours[a - 1].describe()}" if a
+                      else f"in {en_name}")
+            problems.append(f"{zh_name}:{part.line}: the {part.describe()} is not in {en_name}: add it "
+                            f"there ({before}) or remove it here")
     return problems
 

@@ -401,10 +401,10 @@ def defining_sections(name: str, file: str, block: Program) -> list[Section]:
         return []
     found = []
     for each in sections.values():
-        if each.key not in block.sections and name in bound_names("\n".join(snippet_preprocessor().run(
-                [f'--8<-- "{each.key}"']))):
-            found.append(each)
-    return found
+        text = snippet_preprocessor().run([f'--8<-- "{each.key}"'])
+        if each.key not in block.sections and name in bound_names("\n".join(text)):
+            found.append((len(text), each))
+    return [each for _, each in sorted(found, key=lambda pair: pair[0])]  # the smallest first: the one to declare
 
 
 def enclosing_section(origin: Origin) -> Section | None:

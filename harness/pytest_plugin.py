@@ -18,7 +18,7 @@ import pytest
 from sybil import Sybil
 from sybil.integration.pytest import SybilFile
 
-from harness.examples import RESTARTED, ROOT, RUNS, CodeBlock, DocExampleParser, submit
+from harness.examples import RESTARTED, ROOT, RUNS, CodeBlock, DocExampleError, DocExampleParser, submit
 from harness.parity import differences
 from harness.programs import counterpart
 from harness.standalone import shared_runner
@@ -39,6 +39,12 @@ class PageFile(SybilFile):
             en, zh = (self.path, other) if self.path.parent.name == "en" else (other, self.path)
             yield PageCheck.from_parent(self, name="en/zh structure", check=lambda: differences(en, zh))
         yield PageCheck.from_parent(self, name="writing", check=lambda: page_problems(self.path))
+
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, DocExampleError):  # its message names the file and line
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
 
 
 class PageCheck(pytest.Item):

@@ -278,7 +278,7 @@ def test_a_block_missing_in_zh_is_named_with_its_include_line_and_heading():
     assert differences(en, zh) == [
         "tests/fixtures/parity/zh/page.md: missing the python block '--8<-- \"setups.py:double\"' that "
         "tests/fixtures/parity/en/page.md:11 shows under '## Accumulate {#accumulate}' (line 3); add it after "
-        "tests/fixtures/parity/zh/page.md:7, the python block '--8<-- \"setups.py:value\"', under "
+        "tests/fixtures/parity/zh/page.md:9, the end of the python block '--8<-- \"setups.py:value\"', under "
         "'## 累加 {#accumulate}' (line 3)",
         "tests/fixtures/parity/zh/page.md: missing the output block '4' that tests/fixtures/parity/en/page.md:15 "
         "shows under '## Accumulate {#accumulate}' (line 3); add it right after that python block",
@@ -291,6 +291,13 @@ def test_what_zh_shows_and_en_does_not_is_named_with_its_line(tmp_path):
     problems = differences(en, zh)
     assert [problem.split(": the ")[0] for problem in problems] == [f"{zh}:5", f"{zh}:7"]
     assert "formula '$x^2$' is not in" in problems[0] and "heading '## 乙 {#b}' is not in" in problems[1]
+
+
+def test_an_output_that_differs_between_the_languages_is_named_in_both(tmp_path):
+    en = page(tmp_path, "# Title\n\n```python\nprint(4)\n```\n\n```output\n4\n```\n", "en.md")
+    zh = page(tmp_path, "# 标题\n\n```python\nprint(4)\n```\n\n```output\n5\n```\n", "zh.md")
+    assert differences(en, zh) == [f"{zh}:7: the output block '5' stands where the output block '4' that {en}:7 "
+                                   f"shows under '# Title' (line 1): make the two the same"]
 
 
 def test_the_same_structure_passes():

@@ -1,4 +1,5 @@
-"""Guards on the built site: nothing shown goes unexecuted, and the Markdown the en/zh match reads is\nwhat the pages show."""
+"""Guards on the built site: nothing shown goes unexecuted, and the Markdown the en/zh match reads is
+what the pages show."""
 
 import pytest
 
@@ -93,7 +94,8 @@ def test_the_markdown_structure_is_what_the_build_shows(site, name):
             continue
         for kind, shown in built[locale].items():
             from_markdown = [part.key for part in read if part.kind == kind]
-            assert from_markdown == shown, f"docs/{locale}/{name}: the {kind}s read from the Markdown are not the built page's"
+            assert from_markdown == shown, (
+                f"docs/{locale}/{name}: the {kind}s read from the Markdown are not the built page's")
 
 
 def source(locale, name):
