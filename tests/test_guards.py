@@ -94,8 +94,11 @@ def test_the_markdown_structure_is_what_the_build_shows(site, name):
             continue
         for kind, shown in built[locale].items():
             from_markdown = [part.key for part in read if part.kind == kind]
+            first = next((i for i, pair in enumerate(zip(from_markdown, shown)) if pair[0] != pair[1]),
+                         min(len(from_markdown), len(shown)))
             assert from_markdown == shown, (
-                f"docs/{locale}/{name}: the {kind}s read from the Markdown are not the built page's")
+                f"docs/{locale}/{name}: {kind} #{first + 1} read from the Markdown is not the built page's: "
+                f"{from_markdown[first:first + 1]} against {shown[first:first + 1]} (harness/parity.py reads it)")
 
 
 def source(locale, name):
