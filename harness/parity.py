@@ -21,7 +21,7 @@ from harness.examples import OUTPUT, PYTHON, fences
 from harness.programs import counterpart, shown_path
 
 HEADING = re.compile(r"(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*(?:\{[^}]*#(?P<id>[\w-]+)[^}]*\})?\s*$")
-ADMONITION = re.compile(r"\s*(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)")
+ADMONITION = re.compile(r"\s*(?:!!!|\?\?\?\+?)\s+(?P<name>[\w-]+)")
 FIGURE = re.compile(r'data-plot="(?P<name>[^"]+)"')
 API = re.compile(r"\s*:::\s+(?P<name>\S+)")
 INLINE_CODE = re.compile(r"(`+).+?\1")
@@ -80,10 +80,10 @@ def parts(text: str, path: str) -> list[Part]:
             found.append(("heading", f"h{level} #{heading.group('id')}" if level > 1 else "h1", number, number,
                           line.strip()))
             continue
-        for pattern, kind, group in ((ADMONITION, "admonition", "kind"), (FIGURE, "figure", "name"),
-                                     (API, "API reference", "name")):
-            found.extend((kind, match.group(group), number, number, line.strip()) for match in pattern.finditer(line)
-                         if pattern is not ADMONITION or match.start() == 0)
+        for pattern, kind in ((ADMONITION, "admonition"), (API, "API reference")):
+            if match := pattern.match(line):
+                found.append((kind, match.group("name"), number, number, line.strip()))
+        found.extend(("figure", match.group("name"), number, number, line.strip()) for match in FIGURE.finditer(line))
         prose = INLINE_CODE.sub("", line)
         found.extend(("formula", match.group("tex").strip(), number, number, f"${match.group('tex')}$")
                      for match in INLINE_MATH.finditer(prose))
