@@ -82,7 +82,7 @@ def pytest_collect_file(file_path, parent):
 
 def pytest_configure(config):
     """A page named on the command line brings its other language: the pair is checked whole."""
-    named = {Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args}
+    named = {Path(config.invocation_params.dir, arg).resolve() for arg in config.args if "::" not in arg}
     for page in sorted(named):
         other = counterpart(page) if page.suffix == ".md" else None
         if other is not None and other.exists() and other not in named:
