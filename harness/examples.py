@@ -38,7 +38,9 @@ from harness.programs import (
     DocExampleError,
     Origin,
     Program,
+    counterpart,
     expand,
+    missing_name_hint,
     program,
     shown_path,
     snippet_preprocessor,
@@ -50,6 +52,7 @@ __all__ = ["ROOT", "DocExampleError", "CodeBlock", "DocExampleParser", "read_blo
 PYTHON = {"python", "py", "python3", "py3"}
 OUTPUT = {"output", "timing"}
 TIMING = "timing"
+MISSING_NAME = re.compile(r"NameError: name '(\w+)' is not defined")
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
 NOT_EXECUTED = {"bash", "console", "shell", "sh", "text", "toml", "yaml", "json", "ini"}
 
@@ -190,8 +193,10 @@ def failure_of(block: CodeBlock, result: Result) -> str | None:
         origins = block.program.origins
         if result.line and 0 < result.line <= len(origins):
             where = f" (line {result.line} of the copied program, from {origins[result.line - 1]})"
+        missing = MISSING_NAME.match(result.error)
+        hint = missing_name_hint(missing.group(1), block.program, result.line) if missing else ""
         return (f"the copied program of the block at {block.origin} fails when run alone{where}:\n"
-                f"{result.error}\n\n{result.traceback or ''}{result.stderr}")
+                f"{result.error}\n\n{result.traceback or ''}{result.stderr}{hint}")
     if result.stderr:
         return (f"the copied program of the block at {block.origin} writes to stderr, which the page "
                 f"does not show:\n{result.stderr}")
@@ -208,8 +213,16 @@ def failure_of(block: CodeBlock, result: Result) -> str | None:
                 f"(superfences drops a fence's trailing blank lines): print nothing after the last line")
     if want != got:
         diff = "\n".join(difflib.unified_diff(want, got, "shown on the page", "printed", lineterm=""))
-        return f"output block at {block.output_origin} does not match what was {source}:\n{diff}"
+        return (f"output block at {block.output_origin} does not match what was {source}:\n{diff}\n"
+                f"To show what it prints now, run: {update_command(block.path)}")
     return None
+
+
+def update_command(page: str) -> str:
+    """The command that rewrites a page's output blocks, with its other language's page."""
+    other = counterpart(ROOT / page)
+    pages = [page, *([shown_path(other)] if other and other.exists() else [])]
+    return f"python3 tools/dev.py update-outputs {' '.join(pages)}"
 
 
 def masked(lines: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ROOT / "snippets"  # where a program's `import name` may find a project module
 SETUP = re.compile(r"setup:\s*(?P<names>\S.*)$")
+LANGUAGES = ("en", "zh")  # the folders of docs/, one per language
 ANNOTATION = re.compile(r"[ \t]*# \(\d+\)!$")  # Material's code-annotation marker
 
 
@@ -115,6 +117,15 @@ def shown_path(path: Path | str) -> str:
     return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
+def counterpart(page: Path) -> Path | None:
+    """The other language's file of a page of the site, or None for a file outside docs/<language>/."""
+    page = page.resolve()
+    if page.parent.parent != ROOT / "docs" or page.parent.name not in LANGUAGES:
+        return None
+    other = LANGUAGES[1 - LANGUAGES.index(page.parent.name)]
+    return ROOT / "docs" / other / page.name
+
+
 def expand(lines: list[str], first_line: int, path: str) -> tuple[list[str], list[Origin]]:
     """Expand ``--8<--`` includes in a block's lines as the site build does.
 
@@ -124,7 +135,7 @@ def expand(lines: list[str], first_line: int, path: str) -> tuple[list[str], lis
     try:
         whole = preprocessor.run(list(lines))
     except Exception as error:  # SnippetMissingError, OSError: report where the include is
-        raise DocExampleError(f"{path}:{first_line}: include failed: {error}") from error
+        raise DocExampleError(f"{path}:{first_line}: include failed: {error}{searched(lines)}") from error
 
     expanded: list[str] = []
     origins: list[Origin] = []
@@ -149,6 +160,23 @@ def expand(lines: list[str], first_line: int, path: str) -> tuple[list[str], lis
 
 def snippet_file(name: str) -> Path:
     return Path(snippet_preprocessor().get_snippet_path(name) or name)
+
+
+def snippet_folders() -> str:
+    """The folders includes are looked up in (pymdownx.snippets' base_path), as messages show them."""
+    return ", ".join(f"{shown_path(folder)}/" for folder in snippet_preprocessor().base_path)
+
+
+def searched(lines: list[str]) -> str:
+    """Where a failed include looked: the folders, and the sections of the file it named."""
+    notes = []
+    for key in included_sections(lines):
+        file = key.rpartition(":")[0]
+        path = snippet_file(file)
+        if path.is_file():
+            names = ", ".join(_sections(path, path.stat().st_mtime_ns, file)) or "none"
+            notes.append(f"{shown_path(path)} has the sections: {names}")
+    return f" (looked in {snippet_folders()}{'; ' if notes else ''}{'; '.join(notes)})"
 
 
 def trace_lines(included: list[str], target: dict, include_origin: Origin) -> list[Origin]:
@@ -190,7 +218,7 @@ class Section:
 def sections_of(file: str, where: Origin) -> dict[str, Section]:
     path = snippet_file(file)
     if not path.is_file():
-        raise DocExampleError(f"{where}: setup names a missing file {file!r}")
+        raise DocExampleError(f"{where}: setup names a missing file {file!r} (looked in {snippet_folders()})")
     return _sections(path, path.stat().st_mtime_ns, file)
 
 
@@ -216,10 +244,11 @@ def _sections(path: Path, _mtime: int, file: str) -> dict[str, Section]:
 
 def section(key: str, where: Origin) -> Section:
     file, _, name = key.rpartition(":")
-    found = sections_of(file, where).get(name)
-    if found is None:
-        raise DocExampleError(f"{where}: setup names a missing section {key!r}")
-    return found
+    sections = sections_of(file, where)
+    if name not in sections:
+        raise DocExampleError(f"{where}: setup names a missing section {key!r} "
+                              f"({shown_path(snippet_file(file))} has the sections: {', '.join(sections) or 'none'})")
+    return sections[name]
 
 
 def setup_keys(shown: list[str], where: Origin) -> list[str]:
@@ -319,3 +348,84 @@ def example_files(programs: list[Program]) -> list[str]:
             if module not in names:
                 names.append(module)
     return names
+
+
+def bound_names(code: str) -> set[str]:
+    """The names a piece of code assigns, defines or imports at any level."""
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def missing_name_hint(name: str, block: Program, line: int | None) -> str:
+    """For a NameError in a copied program: the sections that define the name, and the start
+    marker on which to declare one of them as setup."""
+    origin = block.origins[line - 1] if line and 0 < line <= len(block.origins) else None
+    # The section the failing line is in; else the section the block shows first.
+    marker = enclosing_section(origin) if origin else None
+    if marker is None and block.shown_origins:
+        marker = enclosing_section(block.shown_origins[0])
+    if marker is None:
+        return (f"\n`{name}` is not defined in this block's code, which the page writes itself: move the "
+                f"code into a section in {snippet_folders()} and declare the setup it needs on its start marker")
+    files = dict.fromkeys(key.rpartition(":")[0] for key in block.sections)
+    definers = [each for file in files for each in defining_sections(name, file, block)]
+    if not definers:  # none in the files this block uses: any file of the folders
+        others = [p.name for folder in snippet_preprocessor().base_path for p in sorted(Path(folder).glob("*.py"))]
+        definers = [each for file in others if file not in files for each in defining_sections(name, file, block)]
+    if not definers:
+        return f"\nno section of {snippet_folders()} defines `{name}`"
+    choices = ", ".join(f"{d.key} ({d.origin})" for d in definers[:5]) + (
+        f" and {len(definers) - 5} more" if len(definers) > 5 else "")
+    wanted = definers[0].name if definers[0].file == marker.file else definers[0].key
+    declared = ", ".join([*(k.removeprefix(f"{marker.file}:") for k in marker.setup), wanted])
+    return (f"\n`{name}` is defined by {choices}: declare the setup on the start marker at {marker.origin}: "
+            f"# --8<-- [start:{marker.name}] setup: {declared}")
+
+
+def defining_sections(name: str, file: str, block: Program) -> list[Section]:
+    path = snippet_file(file)
+    try:
+        sections = _sections(path, path.stat().st_mtime_ns, file)
+    except (OSError, DocExampleError):  # a missing or unreadable file defines nothing
+        return []
+    found = []
+    for each in sections.values():
+        text = snippet_preprocessor().run([f'--8<-- "{each.key}"'])
+        if each.key not in block.sections and name in bound_names("\n".join(text)):
+            found.append((len(text), each))
+    return [each for _, each in sorted(found, key=lambda pair: pair[0])]  # the smallest first: the one to declare
+
+
+def enclosing_section(origin: Origin) -> Section | None:
+    """The innermost section of a snippet file whose lines hold the given line."""
+    path = ROOT / origin.path
+    if not path.is_file() or path.suffix != ".py":
+        return None
+    preprocessor = snippet_preprocessor()
+    lines = path.read_text(encoding="utf-8").split("\n")
+    open_at: dict[str, int] = {}
+    best = None
+    for number, text in enumerate(lines, start=1):
+        match = preprocessor.match_section(text)
+        if not match or match.group("escape"):
+            continue
+        if match.group("type") == "start":
+            open_at[match.group("name")] = number
+        elif match.group("name") in open_at:
+            start = open_at.pop(match.group("name"))
+            if start < origin.line < number and (best is None or start > best[0]):
+                best = (start, match.group("name"))
+    if best is None:
+        return None
+    return _sections(path, path.stat().st_mtime_ns, path.name).get(best[1])

@@ -1,25 +1,92 @@
 """pytest plugin (loaded with -p in pyproject.toml): every page under docs/ is a Sybil test file.
 
+pytest puts this checkout on sys.path (``pythonpath``) before it loads ``-p`` plugins, so this is
+the checkout's own harness even in a virtualenv shared with another checkout.
+
 Each python block is one test: its copied program runs alone (``harness.examples``), in a
 fresh process that holds nothing from its page or from the harness. There is no skip
 directive: every block on a page runs (tests/test_guards.py checks the built pages for any
-that did not).
+that did not). Beside its blocks, a page collects the checks that concern it alone: the
+English file the en/zh structure match (``harness.parity``), each file its writing lint
+(``harness.writing``). Naming one language's page on the command line adds the other's,
+so a page pair is checked whole, in seconds, by the same items the full suite runs.
 """
 
-from sybil import Sybil
+from pathlib import Path
 
-from harness.examples import ROOT, RUNS, CodeBlock, DocExampleParser, run_key, submit
+import pytest
+from sybil import Sybil
+from sybil.integration.pytest import SybilFile
+
+from harness.examples import ROOT, RUNS, CodeBlock, DocExampleError, DocExampleParser, run_key, submit
+from harness.parity import differences
+from harness.programs import counterpart
 from harness.standalone import shared_runner
+from harness.writing import page_problems
 
 doc_pages = Sybil(parsers=[DocExampleParser()], path=str(ROOT), patterns=["docs/**/*.md"])
-collect_page = doc_pages.pytest()
+
+
+class PageFile(SybilFile):
+    """A page's examples, then its en/zh structure match and its writing lint."""
+
+    def collect(self):
+        yield from super().collect()
+        other = counterpart(self.path)
+        if other is None:
+            return
+        if self.path.parent.name == "en" or not other.exists():
+            en, zh = (self.path, other) if self.path.parent.name == "en" else (other, self.path)
+            yield PageCheck.from_parent(self, name="en/zh structure", check=lambda: differences(en, zh))
+        yield PageCheck.from_parent(self, name="writing", check=lambda: page_problems(self.path))
+
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, DocExampleError):  # its message names the file and line
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+
+class PageCheck(pytest.Item):
+    """A check on a page's Markdown that lists its problems, each naming file and line."""
+
+    def __init__(self, *, check, **kwargs):
+        super().__init__(**kwargs)
+        self.check = check
+
+    def runtest(self):
+        problems = self.check()
+        if problems:
+            raise PageProblems("\n".join(problems))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, PageProblems):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.path.name}::{self.name}"
+
+
+class PageProblems(Exception):
+    """What a page check found, one problem per line."""
 
 
 def pytest_collect_file(file_path, parent):
-    collected = collect_page(file_path, parent)
-    if collected is not None and not parent.config.option.collectonly:
+    if not doc_pages.should_parse(file_path):
+        return None
+    if not parent.config.option.collectonly:
         shared_runner()  # start the fork server now: it imports torch while pytest collects
-    return collected
+    return PageFile.from_parent(parent, path=file_path, sybils=[doc_pages])
+
+
+def pytest_configure(config):
+    """A page named on the command line brings its other language: the pair is checked whole."""
+    named = {Path(config.invocation_params.dir, arg).resolve() for arg in config.args if "::" not in arg}
+    for page in sorted(named):
+        other = counterpart(page) if page.suffix == ".md" else None
+        if other is not None and other.exists() and other not in named:
+            config.args.append(str(other))
 
 
 def pytest_collection_finish(session):

@@ -4,14 +4,18 @@ The fixture pages live in tests/fixtures/ (and the snippets they include in
 tests/fixtures/snippets/), outside docs/, so they are never part of the site.
 """
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sybil.example import SybilFailure
 
 from harness import update_outputs
-from harness.examples import DocExampleError, fence_language, read_blocks
+from harness.examples import DocExampleError, fence_language, read_blocks, update_command
+from harness.parity import differences
 from harness.programs import snippet_preprocessor
 from harness.pytest_plugin import doc_pages
 
@@ -66,6 +70,11 @@ def test_wrong_output_fails_with_file_and_line():
     assert "wrong_output.md, line 3" in message
     assert "tests/fixtures/wrong_output.md:7 does not match" in message
     assert "-3" in message and "+2" in message
+    assert message.endswith("run: python3 tools/dev.py update-outputs tests/fixtures/wrong_output.md")
+
+
+def test_the_update_command_of_a_site_page_names_both_languages():
+    assert update_command("docs/zh/step.md") == "python3 tools/dev.py update-outputs docs/zh/step.md docs/en/step.md"
 
 
 def test_an_exception_fails_with_the_page_line_and_error():
@@ -92,7 +101,8 @@ def test_writing_to_stderr_fails(tmp_path):
     "page_name, message",
     [
         ("missing_include.md", r"missing_include.md:4: include failed: .*no_such_snippet.py"),
-        ("missing_section.md", r"missing_section.md:4: include failed: .*no_such_section"),
+        ("missing_section.md", r"missing_section.md:4: include failed: .*no_such_section.* \(looked in snippets/, "
+                               r".*tests/fixtures/snippets/; snippets/training_loop.py has the sections: loop\)"),
         ("pycon.md", r"pycon.md:3: code block with language 'pycon'"),
         ("no_language.md", r"no_language.md:3: code block with no language"),
         ("unclosed.md", r"unclosed.md:3: code block is never closed"),
@@ -129,13 +139,17 @@ def test_a_block_that_fails_alone_names_the_missing_name_and_its_source(tmp_path
     assert f"block at {path}:3 fails when run alone" in message
     assert "from tests/fixtures/snippets/setups.py:12" in message
     assert "NameError: name 'value' is not defined" in message
+    assert message.endswith(
+        "`value` is defined by setups.py:value (tests/fixtures/snippets/setups.py:3): declare the setup on the start "
+        "marker at tests/fixtures/snippets/setups.py:11: # --8<-- [start:without_setup] setup: value")
 
 
 @pytest.mark.parametrize(
     "section, message",
     [
-        ("missing_section", r"setups.py:15: setup names a missing section 'setups.py:no_such_section'"),
-        ("missing_file", r"setups.py:19: setup names a missing file 'no_such_file.py'"),
+        ("missing_section", r"setups.py:15: setup names a missing section 'setups.py:no_such_section' "
+                            r"\(tests/fixtures/snippets/setups.py has the sections: value, double, "),
+        ("missing_file", r"setups.py:19: setup names a missing file 'no_such_file.py' \(looked in snippets/, "),
         ("cycle_a", r"setups.py:\d+: setup sections depend on each other in a cycle: setups.py:cycle_"),
         ("setup_typo.py:typo", r"setup_typo.py:3: unknown text after the section marker: 'setpu: value'"),
     ],
@@ -255,3 +269,66 @@ def test_update_outputs_keeps_a_timing_block_that_still_matches(tmp_path, printe
     path = page(tmp_path, f"```python\n{code}\n```\n\n```timing\n{shown}\n```\n")
     assert update_outputs.main([str(path)]) == 0
     assert path.read_text(encoding="utf-8").endswith(f"```timing\n{shown if kept else printed}\n```\n")
+
+
+# The en/zh match, read from the Markdown, says what is missing where, in the source's terms.
+
+def test_a_block_missing_in_zh_is_named_with_its_include_line_and_heading():
+    en, zh = (FIXTURES / "parity" / locale / "page.md" for locale in ("en", "zh"))
+    assert differences(en, zh) == [
+        "tests/fixtures/parity/zh/page.md: missing the python block '--8<-- \"setups.py:double\"' that "
+        "tests/fixtures/parity/en/page.md:11 shows under '## Accumulate {#accumulate}' (line 3); add it after "
+        "tests/fixtures/parity/zh/page.md:9, the end of the python block '--8<-- \"setups.py:value\"', under "
+        "'## 累加 {#accumulate}' (line 3)",
+        "tests/fixtures/parity/zh/page.md: missing the output block '4' that tests/fixtures/parity/en/page.md:15 "
+        "shows under '## Accumulate {#accumulate}' (line 3); add it right after that python block",
+    ]
+
+
+def test_what_zh_shows_and_en_does_not_is_named_with_its_line(tmp_path):
+    en = page(tmp_path, "# Title\n\n## A {#a}\n", "en.md")
+    zh = page(tmp_path, "# 标题\n\n## 甲 {#a}\n\n$x^2$\n\n## 乙 {#b}\n", "zh.md")
+    problems = differences(en, zh)
+    assert [problem.split(": the ")[0] for problem in problems] == [f"{zh}:5", f"{zh}:7"]
+    assert "formula '$x^2$' is not in" in problems[0] and "heading '## 乙 {#b}' is not in" in problems[1]
+
+
+def test_an_output_that_differs_between_the_languages_is_named_in_both(tmp_path):
+    en = page(tmp_path, "# Title\n\n```python\nprint(4)\n```\n\n```output\n4\n```\n", "en.md")
+    zh = page(tmp_path, "# 标题\n\n```python\nprint(4)\n```\n\n```output\n5\n```\n", "zh.md")
+    assert differences(en, zh) == [f"{zh}:7: the output block '5' stands where the output block '4' that {en}:7 "
+                                   f"shows under '# Title' (line 1): make the two the same"]
+
+
+def test_the_same_structure_passes():
+    en = FIXTURES / "parity" / "en" / "page.md"
+    assert differences(en, en) == []
+
+
+def test_naming_one_language_checks_both_with_the_structure_match_and_the_lints():
+    listed = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                             "docs/zh/zero-grad.md"], cwd=ROOT, capture_output=True, text=True).stdout
+    items = [line for line in listed.splitlines() if "::" in line]
+    assert "docs/en/zero-grad.md::en/zh structure" in items
+    assert {"docs/en/zero-grad.md::writing", "docs/zh/zero-grad.md::writing"} <= set(items)
+    assert any(item.startswith("docs/en/zero-grad.md::line:") for item in items)
+
+
+# A virtualenv shared by two checkouts: each imports its own harness.
+
+def test_the_tests_and_the_build_import_their_own_checkouts_harness(tmp_path):
+    """Another checkout's harness, earlier on the path than an editable install puts it, is
+    never the one imported: not by pytest's plugin, not by the build's hooks."""
+    other = tmp_path / "other-checkout"
+    (other / "harness").mkdir(parents=True)
+    (other / "harness" / "__init__.py").write_text("raise ImportError('the harness of another checkout')\n")
+    env = {**os.environ, "PYTHONPATH": str(other)}
+    scripts = Path(sys.executable).parent  # run as the console scripts run, not with `python -m` from here
+    tests = subprocess.run([str(scripts / "pytest"), "--collect-only", "-q", "-p", "no:cacheprovider",
+                            "docs/en/index.md"], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    load = ("import sys; from mkdocs.config import load_config; load_config(sys.argv[1]); "
+            "import harness; print(harness.__file__)")
+    build = subprocess.run([sys.executable, "-c", load, str(ROOT / "mkdocs.yml")], cwd=other,
+                           capture_output=True, text=True, env=env)
+    assert build.stdout.strip() == str(ROOT / "harness" / "__init__.py"), build.stderr
