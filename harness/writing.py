@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 from pathlib import Path
 
@@ -26,8 +27,18 @@ def spelling_problems(*paths: Path) -> list[str]:
     return found or ([] if status == 0 else [f"codespell exited with status {status}"])
 
 
+@functools.cache
+def folder_spelling(folder: Path) -> tuple[str, ...]:
+    """codespell's findings on every page of a folder, from one run: loading its dictionary
+    costs more than checking all the pages."""
+    return tuple(spelling_problems(*sorted(folder.glob("*.md"))))
+
+
 def page_problems(page: Path) -> list[str]:
     """The lint that concerns a page of the site: autocorrect for Chinese, codespell for English."""
     if page.parent.name == "zh":
         return typography_problems(page.read_text(encoding="utf-8"), shown_path(page))
-    return spelling_problems(page)
+    found = folder_spelling(page.parent)
+    pages = tuple(f"{shown_path(other)}:" for other in page.parent.glob("*.md"))
+    # A finding on another page is that page's; one on no page (codespell failing) is everyone's.
+    return [line for line in found if line.startswith(f"{shown_path(page)}:") or not line.startswith(pages)]
