@@ -11,6 +11,9 @@ level, so C++ warnings are seen too.
     runner = Runner()
     runner.submit(key, code, files)   # as many as wanted, ahead of time
     result = runner.result(key)      # stdout, stderr, and the error if it raised
+
+A program may also be run under a made-up clock (``clock=1`` or ``2``, see ``_made_up_clock``),
+which tells the numbers it measures from the others.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = "example.py"
 # A program that runs this long is stuck (the longest block takes seconds); tests set less.
 TIMEOUT_S = int(os.environ.get("STANDALONE_TIMEOUT_S", "120"))
+CLOCKS = (1, 2)  # the made-up clocks a program can be run under
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Result:
     line: int | None = None  # line of the program where the error was raised
     traceback: str | None = None
     restarted: bool = False  # it hung once and was run again (see serve)
+    clocked: list[Result] | None = None  # the same program's runs under the made-up clocks, when asked for
 
 
 class Runner:
@@ -59,11 +64,11 @@ class Runner:
         self.results: dict[str, Result] = {}
         self.count = 0
 
-    def submit(self, key: str, code: str, files: list[Path] = ()) -> None:
+    def submit(self, key: str, code: str, files: list[Path] = (), clock: int | None = None) -> None:
         if key in self.submitted:
             return
         self.submitted.add(key)
-        request = {"key": key, "code": code, "files": [str(f) for f in files]}
+        request = {"key": key, "code": code, "files": [str(f) for f in files], "clock": clock}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
 
@@ -112,7 +117,7 @@ def serve() -> None:
     while stdin_open or waiting or running:
         while waiting and len(running) < (os.cpu_count() or 1):
             request = waiting.pop(0)
-            started = start(request["code"], request["files"])
+            started = start(request["code"], request["files"], request.get("clock"))
             running[started.done] = (request, started)
         readable = [0] * stdin_open + list(running)
         now = time.monotonic()
@@ -151,7 +156,7 @@ class Running:
     killed: bool = False
 
 
-def start(code: str, files: list[str]) -> Running:
+def start(code: str, files: list[str], clock: int | None = None) -> Running:
     work, capture = tempfile.TemporaryDirectory(), tempfile.TemporaryDirectory()
     for file in files:
         shutil.copy(file, work.name)
@@ -164,7 +169,7 @@ def start(code: str, files: list[str]) -> Running:
     pid = os.fork()
     if pid == 0:
         os.close(done)
-        _child(code, program, capture.name)
+        _child(code, program, capture.name, clock)
     os.close(keep)
     return Running(pid, done, work, capture, time.monotonic() + TIMEOUT_S)
 
@@ -186,7 +191,7 @@ def finish(started: Running) -> Result:
     return result
 
 
-def _child(code: str, program: str, capture: str) -> None:
+def _child(code: str, program: str, capture: str, clock: int | None) -> None:
     """Runs in the forked process; never returns."""
     import io
     import traceback
@@ -214,6 +219,8 @@ def _child(code: str, program: str, capture: str) -> None:
         torch.seed()
         if "numpy" in sys.modules:
             sys.modules["numpy"].random.seed()
+        if clock:
+            _made_up_clock(clock)
         main = types.ModuleType("__main__")
         main.__file__ = program
         sys.modules["__main__"] = main
@@ -234,6 +241,20 @@ def _child(code: str, program: str, capture: str) -> None:
             Path(capture, "status").write_text(json.dumps(report), encoding="utf-8")
         finally:
             os._exit(0)
+
+
+def _made_up_clock(power: int) -> None:
+    """Replace time.perf_counter (timeit's and torch.utils.benchmark's timer) with a clock whose
+    n-th reading is 1 + 2**power + ... + n**power seconds: a duration depends only on which readings
+    it spans, so every number computed from a measured time differs between the two clocks
+    (each duration lasts 1 s under clock 1, more and more under clock 2), and nothing else does."""
+    import itertools
+    import time
+
+    readings = itertools.accumulate(n**power for n in itertools.count(1))
+    time.perf_counter = lambda: float(next(readings))
+    time.perf_counter_ns = lambda: int(time.perf_counter() * 1e9)
+    sys.modules.pop("timeit", None)  # imported by torch, its default timer bound to the real clock
 
 
 def _from_program(error: BaseException, program: str) -> BaseException:

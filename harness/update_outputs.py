@@ -16,28 +16,42 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from harness.examples import MODULES, TIMING, CodeBlock, masked, printed_lines, read_blocks, shown_lines
+from harness.examples import (
+    CodeBlock,
+    collect,
+    is_timing,
+    masked,
+    measured,
+    printed_lines,
+    read_blocks,
+    shown_lines,
+    submit,
+)
 from harness.programs import ROOT, DocExampleError, shown_path
 from harness.standalone import Result, Runner
 
 
-def rewritten(text: str, blocks: list[CodeBlock], printed: dict[int, str]) -> str:
+def rewritten(text: str, blocks: list[CodeBlock], results: list[Result]) -> str:
     """The page text with each output block's body replaced by what its block printed."""
     for index in reversed(range(len(blocks))):
         output = blocks[index].output
-        if output is None or kept(blocks[index], printed[index]):
+        if output is None or kept(blocks[index], results[index]):
             continue
         fence = text[output.start : output.end].split("\n")
-        body = printed_lines(printed[index])
+        body = printed_lines(results[index].stdout)
         lines = [fence[0], *(f"{output.indent}{line}" if line else "" for line in body), fence[-1]]
         text = text[: output.start] + "\n".join(lines) + text[output.end :]
     return text
 
 
-def kept(block: CodeBlock, printed: str) -> bool:
-    """A timing block that still matches keeps its numbers: they are one run's measurements,
-    and rewriting them would only record another run's (and make the languages disagree)."""
-    return block.output.language == TIMING and masked(shown_lines(block.expected_output)) == masked(printed_lines(printed))
+def kept(block: CodeBlock, result: Result) -> bool:
+    """A timing block that still matches, but for its measured numbers, keeps them: they are one
+    run's measurements, and rewriting them would only record another run's (and make the
+    languages disagree)."""
+    if not is_timing(block):
+        return False
+    places = measured(block, result)
+    return masked(shown_lines(block.expected_output), places) == masked(printed_lines(result.stdout), places)
 
 
 def problems_of(block: CodeBlock, result) -> list[str]:
@@ -52,6 +66,11 @@ def problems_of(block: CodeBlock, result) -> list[str]:
         return [f"{where}: the block prints a blank last line, which a page cannot show"]
     if block.output and any("--8<--" in line for line in block.output.lines):
         return [f"{block.output_origin}: this output block is included from a file; update that file"]
+    if is_timing(block):
+        try:
+            measured(block, result)
+        except DocExampleError as error:
+            return [str(error)]
     return []
 
 
@@ -62,8 +81,9 @@ def run_pages(pages: list[Path]) -> tuple[dict[Path, list[CodeBlock]], dict[Path
     try:
         for page, blocks in parsed.items():
             for index, block in enumerate(blocks):
-                runner.submit(f"{page}#{index}", block.program.copied, [MODULES / m for m in block.program.modules])
-        results = {page: [runner.result(f"{page}#{i}") for i in range(len(blocks))] for page, blocks in parsed.items()}
+                submit(block, runner, f"{page}#{index}")
+        results = {page: [collect(block, runner, f"{page}#{i}") for i, block in enumerate(blocks)]
+                   for page, blocks in parsed.items()}
     finally:
         runner.close()
     return parsed, results
@@ -83,7 +103,7 @@ def update(pages: list[Path]) -> int:
     changed = []
     for page, blocks in parsed.items():
         text = page.read_text(encoding="utf-8")
-        new = rewritten(text, blocks, {i: result.stdout for i, result in enumerate(results[page])})
+        new = rewritten(text, blocks, results[page])
         if new != text:
             changed.append((page, new))
     for page, new in changed:

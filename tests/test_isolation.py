@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from harness.examples import MODULES, TIMING, masked, printed_lines
+from harness.examples import MODULES, collect, is_timing, masked, measured, printed_lines, submit
 from harness.pytest_plugin import code_blocks
 from harness.site_build import ROOT
 from harness.standalone import Runner
@@ -63,14 +63,13 @@ def test_two_runs_print_the_same(runner):
 
     def printed(order):
         for index in order:
-            block = blocks[index]
-            runner.submit(str(index), block.program.copied, [MODULES / m for m in block.program.modules])
-        return {index: comparable(blocks[index], runner.result(str(index)).stdout) for index in order}
+            submit(blocks[index], runner, str(index))
+        return {index: comparable(blocks[index], collect(blocks[index], runner, str(index))) for index in order}
 
-    def comparable(block, stdout):
-        """What must repeat: everything, but the numbers of a block that prints timings."""
-        lines = printed_lines(stdout)
-        return masked(lines) if block.output is not None and block.output.language == TIMING else lines
+    def comparable(block, result):
+        """What must repeat: everything, but the measured numbers of a block that prints timings."""
+        lines = printed_lines(result.stdout)
+        return masked(lines, measured(block, result)) if is_timing(block) else lines
 
     first = printed(range(len(blocks)))
     assert printed(list(reversed(range(len(blocks))))) == first
