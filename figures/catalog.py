@@ -31,14 +31,14 @@ def rounded(value: float, digits: int = 4) -> str:
 PATHS_TEXT = {
     "en": {
         "title": "Paths of plain SGD, momentum and Nesterov on an ill-conditioned quadratic",
-        "desc": "Contour lines of f(x, y) = (x² + 10y²) / 2, minimum at (0, 0). From the start {start}, "
+        "desc": "Contour lines of f(x, y) = {formula}, minimum at (0, 0). From the start {start}, "
                 "{steps} steps of torch.optim.SGD with lr {lr}: plain SGD ends at {sgd}, momentum {mu} at "
                 "{momentum}, Nesterov momentum {mu} at {nesterov}.",
         "legend": ["plain SGD", "momentum {mu}", "Nesterov, momentum {mu}"],
     },
     "zh": {
         "title": "朴素 SGD、动量和 Nesterov 在病态二次函数上的路径",
-        "desc": "f(x, y) = (x² + 10y²) / 2 的等高线，最小值在 (0, 0)。从起点 {start} 出发，用 torch.optim.SGD、"
+        "desc": "f(x, y) = {formula} 的等高线，最小值在 (0, 0)。从起点 {start} 出发，用 torch.optim.SGD、"
                 "学习率 {lr} 走 {steps} 步：朴素 SGD 停在 {sgd}，动量 {mu} 停在 {momentum}，"
                 "Nesterov 动量 {mu} 停在 {nesterov}。",
         "legend": ["朴素 SGD", "动量 {mu}", "Nesterov，动量 {mu}"],
@@ -69,9 +69,15 @@ def draw_paths(paths, locale: str, uid: str) -> str:
     panel = contour_panel(data.QUADRATIC, key_height + 22)
     body = [key, contour_map(data.QUADRATIC, panel), panel.axes("x", "y")]
     body += [panel.line([p[0] for p in paths[k]], [p[1] for p in paths[k]], index) for index, k in enumerate(keys)]
-    desc = text["desc"].format(start=point(data.QUADRATIC.start), steps=data.PATH_STEPS, lr=number(options["sgd"]["lr"]),
+    desc = text["desc"].format(formula=data.QUADRATIC.formula, start=point(data.QUADRATIC.start), steps=data.PATH_STEPS,
+                               lr=number(options["sgd"]["lr"]),
                                mu=mu, **{k: point([round(v, 3) for v in paths[k][-1]]) for k in keys})
     return svg(uid, panel.top + panel.height + 48, text["title"], desc, "".join(body))
+
+
+def paths_facts(paths) -> dict[str, float]:
+    options = data.PATH_OPTIONS
+    return {"steps": len(paths["sgd"]) - 1, "lr": options["sgd"]["lr"], "momentum": options["momentum"]["momentum"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,7 +86,7 @@ def draw_paths(paths, locale: str, uid: str) -> str:
 WORKED_TEXT = {
     "en": {
         "title": "Loss, w and b over the first {steps} steps of the worked example",
-        "desc": "Computed by torch.optim.SGD with lr 0.1 from w = b = 0. The loss falls from {l0} to {l3} after 3 steps "
+        "desc": "Computed by torch.optim.SGD with lr 0.1 from w = b = 0. The loss falls from {l0} to {l3} after {t} steps "
                 "and {lend} after {steps}; w rises at every step, from 0 to {wend}; b rises until step {peak} ({bpeak}), "
                 "then falls, to {bend} after {steps} steps.",
         "loss": "loss at (w_t, b_t), log scale",
@@ -89,7 +95,7 @@ WORKED_TEXT = {
     },
     "zh": {
         "title": "手算示例前 {steps} 步的损失、w 和 b",
-        "desc": "由 torch.optim.SGD 计算，学习率 0.1，从 w = b = 0 出发。损失从 {l0} 降到 3 步后的 {l3}，{steps} 步后为 {lend}；"
+        "desc": "由 torch.optim.SGD 计算，学习率 0.1，从 w = b = 0 出发。损失从 {l0} 降到 {t} 步后的 {l3}，{steps} 步后为 {lend}；"
                 "w 每一步都在增大，从 0 增大到 {wend}；b 先增大到第 {peak} 步的 {bpeak}，然后减小，{steps} 步后为 {bend}。",
         "loss": "(w_t, b_t) 处的损失（对数刻度）",
         "params": "w_t 和 b_t",
@@ -109,10 +115,17 @@ def draw_worked(run, locale: str, uid: str) -> str:
             key, bottom.axes(text["step"], text["params"]),
             bottom.line(steps, run["w"], 0), bottom.line(steps, run["b"], 1)]
     peak = max(range(len(run["b"])), key=run["b"].__getitem__)
-    desc = text["desc"].format(steps=last, l0=rounded(run["loss"][0]), l3=rounded(run["loss"][3]),
+    t = data.WORKED_TABLE_STEPS
+    desc = text["desc"].format(steps=last, l0=rounded(run["loss"][0]), t=t, l3=rounded(run["loss"][t]),
                                lend=rounded(run["loss"][-1]), wend=rounded(run["w"][-1]), peak=peak,
                                bpeak=rounded(run["b"][peak]), bend=rounded(run["b"][-1]))
     return svg(uid, bottom.top + bottom.height + 48, text["title"].format(steps=last), desc, "".join(body))
+
+
+def worked_facts(run) -> dict[str, float]:
+    b = run["b"]
+    return {"steps": len(run["loss"]) - 1, "first step": 1, "steps in the page's table": data.WORKED_TABLE_STEPS,
+            "step at which b is largest": max(range(len(b)), key=b.__getitem__)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,6 +175,16 @@ def zero_grad_runs():
 
 def loop_runs():
     return {order: data.loop(order) for order in ("right", "no_zero_grad", "zero_grad_between")}
+
+
+def zero_grad_facts(runs) -> dict[str, float]:
+    grads = runs["no_zero_grad"]["grad"]
+    return {"gradient": runs["right"]["grad"][0], "growth of the gradient per iteration": grads[1] - grads[0]}
+
+
+def loop_facts(runs) -> dict[str, float]:
+    w = runs["right"]["w"]
+    return {"gradient": runs["right"]["grad"][0], "lr": data.LOOP_LR, "move per iteration": w[1] - w[0]}
 
 
 def line_chart(series: list[tuple[list, list]], labels, text, y_box, uid, desc) -> str:
@@ -334,18 +357,25 @@ def draw_stepper(surfaces: list[str], locale: str, uid: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def no_facts(_) -> dict[str, float]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Figure:
     data: Callable[[], object]  # what torch computes for it
     draw: Callable[[object, str, str], str]  # (data, locale, uid) -> the figure's inner HTML
+    # (data) -> the numbers a caption may state, by what they are: each number a page's caption
+    # states must be one of them (tests/test_figures.py), besides a surface's formula.
+    facts: Callable[[object], dict[str, float]] = no_facts
     stepper: bool = False
 
 
 FIGURES = {
-    "sgd-paths": Figure(data.sgd_paths, draw_paths),
-    "worked-example": Figure(data.worked_example, draw_worked),
-    "zero-grad": Figure(zero_grad_runs, draw_zero_grad),
-    "loop-mistakes": Figure(loop_runs, draw_loops),
+    "sgd-paths": Figure(data.sgd_paths, draw_paths, paths_facts),
+    "worked-example": Figure(data.worked_example, draw_worked, worked_facts),
+    "zero-grad": Figure(zero_grad_runs, draw_zero_grad, zero_grad_facts),
+    "loop-mistakes": Figure(loop_runs, draw_loops, loop_facts),
     "stepper": Figure(lambda: ["quadratic", "rosenbrock"], draw_stepper, stepper=True),
     "stepper-compact": Figure(lambda: ["quadratic"], draw_stepper, stepper=True),
 }
