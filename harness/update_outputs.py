@@ -8,9 +8,9 @@ each ``output`` block of every page (both languages) is rewritten to what its pr
 (trailing spaces dropped, as editors drop them). Nothing else in a page changes. If a page
 cannot be read (an unclosed fence, a missing include), or any program raises, writes to
 stderr, or prints with no output block to put it in, the command names the file and line and
-writes nothing. After a rewrite it names each number quoted in the prose of these pages that
-no output (or code, formula, figure) shows any more (``harness.prose_numbers``): update those
-by hand.
+writes nothing. After a rewrite it names each number quoted in the prose of any page that no
+output (or code, formula, figure) shows any more (``harness.prose_numbers``): update those by
+hand.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from harness.examples import (
     submit,
 )
 from harness.programs import ROOT, DocExampleError, shown_path
-from harness.prose_numbers import unknown
+from harness.prose_numbers import site_pages, unknown
 from harness.standalone import Result, Runner
 
 
@@ -113,7 +113,7 @@ def update(pages: list[Path]) -> int:
         page.write_text(new, encoding="utf-8")
         print(f"updated {shown_path(page)}")
     print(f"{len(changed)} of {len(parsed)} pages changed")
-    stale = unknown(list(parsed))
+    stale = unknown(sorted({*site_pages(), *parsed}))  # any page may quote what these pages print
     if stale:
         print("numbers quoted in prose that nothing shows any more, to update by hand:\n" + "\n".join(stale))
     return 0
