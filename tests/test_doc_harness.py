@@ -243,6 +243,15 @@ def test_a_timing_block_checks_everything_but_the_measured_numbers(tmp_path, sho
         run_page(timing_page(tmp_path, MEASURES, shown))
 
 
+@pytest.mark.parametrize("measure", [
+    "import time\nstart = time.perf_counter()\nsum(range(100))\nseconds = time.perf_counter() - start",
+    "import timeit\nseconds = timeit.timeit('sum(range(100))', number=5)",
+    "from torch.utils import benchmark\nseconds = benchmark.Timer('sum(range(100))').timeit(5).mean",
+], ids=["perf_counter", "timeit", "torch.utils.benchmark"])
+def test_a_timing_block_may_measure_with_each_clock_the_rule_names(tmp_path, measure):
+    run_page(timing_page(tmp_path, f"{measure}\nprint(f'{{seconds * 1e6:.0f}} us')", "12345 us"))
+
+
 def test_a_timing_block_whose_program_measures_nothing_fails(tmp_path):
     """An output block relabelled timing would hide any wrong number: it is refused."""
     path = timing_page(tmp_path, "print('ratio', 2.5)", "ratio 2.5")
