@@ -16,7 +16,7 @@ import pytest
 import torch
 from mkdocs.exceptions import PluginError
 
-from figures import data
+from figures import catalog, data
 from figures.catalog import FIGURES, LOCALES, render
 from harness.report import report
 from harness.site_build import LANGUAGES, ROOT, built_page, page_names
@@ -281,6 +281,25 @@ def test_a_surface_formula_is_its_loss(surface):
     y, x = torch.meshgrid(torch.tensor(ys, dtype=F64), torch.tensor(xs, dtype=F64), indexing="ij")
     assert torch.allclose(eval(as_python(surface.formula), {"x": x, "y": y}), torch.tensor(values, dtype=F64),
                           rtol=1e-12, atol=1e-12), surface.formula
+
+
+@pytest.mark.parametrize("surface", data.SURFACES.values(), ids=data.SURFACES.keys())
+def test_a_surface_minimum_is_where_its_gradient_vanishes_and_its_loss_is_least(surface):
+    theta = torch.tensor(surface.minimum, dtype=F64, requires_grad=True)
+    loss = surface.loss(theta)
+    loss.backward()
+    assert theta.grad.abs().max() == 0
+    assert loss.item() <= min(map(min, data.grid(surface)[2]))
+
+
+def test_every_number_in_a_figure_text_is_filled_in_from_its_data():
+    """The texts of figures/catalog.py (titles, descriptions, legends) write no number themselves:
+    each is a {field} that the drawing fills from the data or the parameters it was computed with."""
+    texts = [value for name, table in vars(catalog).items() if name.endswith("_TEXT")
+             for locale in LOCALES for value in table[locale].values()]
+    written = [text for value in texts for text in (value if isinstance(value, list) else [value])
+               if re.search(r"\d", re.sub(r"\{\w*\}", "", text))]
+    assert texts and not written, written
 
 
 def states(text, value):
