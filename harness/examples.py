@@ -210,7 +210,7 @@ def measured(block: CodeBlock, result: Result) -> set[tuple[int, int]]:
     first, second = (printed_lines(run.stdout) for run in runs)
     if [NUMBER.split(line) for line in first] != [NUMBER.split(line) for line in second]:
         raise DocExampleError(f"the block at {block.origin} prints other lines or words, not only other numbers, "
-                              f"when its clock changes: a timing block's words cannot be checked")
+                              f"when its clock changes: print the same words whatever the times are, so that they can be checked")
     places = {(row, place) for row, (a, b) in enumerate(zip(first, second))
               for place, (x, y) in enumerate(zip(NUMBER.findall(a), NUMBER.findall(b))) if x != y}
     if not places:
