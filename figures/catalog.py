@@ -31,14 +31,14 @@ def rounded(value: float, digits: int = 4) -> str:
 PATHS_TEXT = {
     "en": {
         "title": "Paths of plain SGD, momentum and Nesterov on an ill-conditioned quadratic",
-        "desc": "Contour lines of f(x, y) = (x² + 10y²) / 2, minimum at (0, 0). From the start {start}, "
+        "desc": "Contour lines of f(x, y) = {formula}, minimum at {minimum}. From the start {start}, "
                 "{steps} steps of torch.optim.SGD with lr {lr}: plain SGD ends at {sgd}, momentum {mu} at "
                 "{momentum}, Nesterov momentum {mu} at {nesterov}.",
         "legend": ["plain SGD", "momentum {mu}", "Nesterov, momentum {mu}"],
     },
     "zh": {
         "title": "朴素 SGD、动量和 Nesterov 在病态二次函数上的路径",
-        "desc": "f(x, y) = (x² + 10y²) / 2 的等高线，最小值在 (0, 0)。从起点 {start} 出发，用 torch.optim.SGD、"
+        "desc": "f(x, y) = {formula} 的等高线，最小值在 {minimum}。从起点 {start} 出发，用 torch.optim.SGD、"
                 "学习率 {lr} 走 {steps} 步：朴素 SGD 停在 {sgd}，动量 {mu} 停在 {momentum}，"
                 "Nesterov 动量 {mu} 停在 {nesterov}。",
         "legend": ["朴素 SGD", "动量 {mu}", "Nesterov，动量 {mu}"],
@@ -69,9 +69,16 @@ def draw_paths(paths, locale: str, uid: str) -> str:
     panel = contour_panel(data.QUADRATIC, key_height + 22)
     body = [key, contour_map(data.QUADRATIC, panel), panel.axes("x", "y")]
     body += [panel.line([p[0] for p in paths[k]], [p[1] for p in paths[k]], index) for index, k in enumerate(keys)]
-    desc = text["desc"].format(start=point(data.QUADRATIC.start), steps=data.PATH_STEPS, lr=number(options["sgd"]["lr"]),
+    desc = text["desc"].format(formula=data.QUADRATIC.formula, minimum=point(data.QUADRATIC.minimum),
+                               start=point(data.QUADRATIC.start), steps=data.PATH_STEPS,
+                               lr=number(options["sgd"]["lr"]),
                                mu=mu, **{k: point([round(v, 3) for v in paths[k][-1]]) for k in keys})
     return svg(uid, panel.top + panel.height + 48, text["title"], desc, "".join(body))
+
+
+def paths_facts(paths) -> dict[str, float]:
+    options = data.PATH_OPTIONS
+    return {"steps": len(paths["sgd"]) - 1, "lr": options["sgd"]["lr"], "momentum": options["momentum"]["momentum"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,8 +87,8 @@ def draw_paths(paths, locale: str, uid: str) -> str:
 WORKED_TEXT = {
     "en": {
         "title": "Loss, w and b over the first {steps} steps of the worked example",
-        "desc": "Computed by torch.optim.SGD with lr 0.1 from w = b = 0. The loss falls from {l0} to {l3} after 3 steps "
-                "and {lend} after {steps}; w rises at every step, from 0 to {wend}; b rises until step {peak} ({bpeak}), "
+        "desc": "Computed by torch.optim.SGD with lr {lr} from w = {w0} and b = {b0}. The loss falls from {l0} to {l3} after {t} steps "
+                "and {lend} after {steps}; w rises at every step, from {w0} to {wend}; b rises until step {peak} ({bpeak}), "
                 "then falls, to {bend} after {steps} steps.",
         "loss": "loss at (w_t, b_t), log scale",
         "params": "w_t and b_t",
@@ -89,8 +96,8 @@ WORKED_TEXT = {
     },
     "zh": {
         "title": "手算示例前 {steps} 步的损失、w 和 b",
-        "desc": "由 torch.optim.SGD 计算，学习率 0.1，从 w = b = 0 出发。损失从 {l0} 降到 3 步后的 {l3}，{steps} 步后为 {lend}；"
-                "w 每一步都在增大，从 0 增大到 {wend}；b 先增大到第 {peak} 步的 {bpeak}，然后减小，{steps} 步后为 {bend}。",
+        "desc": "由 torch.optim.SGD 计算，学习率 {lr}，从 w = {w0}、b = {b0} 出发。损失从 {l0} 降到 {t} 步后的 {l3}，{steps} 步后为 {lend}；"
+                "w 每一步都在增大，从 {w0} 增大到 {wend}；b 先增大到第 {peak} 步的 {bpeak}，然后减小，{steps} 步后为 {bend}。",
         "loss": "(w_t, b_t) 处的损失（对数刻度）",
         "params": "w_t 和 b_t",
         "step": "步数 t",
@@ -109,10 +116,18 @@ def draw_worked(run, locale: str, uid: str) -> str:
             key, bottom.axes(text["step"], text["params"]),
             bottom.line(steps, run["w"], 0), bottom.line(steps, run["b"], 1)]
     peak = max(range(len(run["b"])), key=run["b"].__getitem__)
-    desc = text["desc"].format(steps=last, l0=rounded(run["loss"][0]), l3=rounded(run["loss"][3]),
+    t = data.WORKED_TABLE_STEPS
+    desc = text["desc"].format(steps=last, lr=number(data.WORKED_LR), w0=rounded(run["w"][0]), b0=rounded(run["b"][0]),
+                               l0=rounded(run["loss"][0]), t=t, l3=rounded(run["loss"][t]),
                                lend=rounded(run["loss"][-1]), wend=rounded(run["w"][-1]), peak=peak,
                                bpeak=rounded(run["b"][peak]), bend=rounded(run["b"][-1]))
     return svg(uid, bottom.top + bottom.height + 48, text["title"].format(steps=last), desc, "".join(body))
+
+
+def worked_facts(run) -> dict[str, float]:
+    b = run["b"]
+    return {"steps": len(run["loss"]) - 1, "first step": 1, "steps in the page's table": data.WORKED_TABLE_STEPS,
+            "step at which b is largest": max(range(len(b)), key=b.__getitem__)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,16 +136,16 @@ def draw_worked(run, locale: str, uid: str) -> str:
 ZERO_GRAD_TEXT = {
     "en": {
         "title": "w.grad that each step() uses, with and without zero_grad()",
-        "desc": "The loss 3w, whose gradient is 3, trained by torch.optim.SGD for {n} iterations. Without zero_grad() the "
-                "gradient step() uses grows by 3 at each iteration: {grown}. With zero_grad() at the top of the loop it "
-                "is 3 every time.",
+        "desc": "The loss {g}w, whose gradient is {g}, trained by torch.optim.SGD for {n} iterations. Without zero_grad() "
+                "the gradient step() uses grows by {g} at each iteration: {grown}. With zero_grad() at the top of the loop "
+                "it is {g} every time.",
         "legend": ["without zero_grad()", "with zero_grad()"],
         "x": "iteration", "y": "w.grad at step()",
     },
     "zh": {
         "title": "每次 step() 用到的 w.grad：调用与不调用 zero_grad()",
-        "desc": "损失为 3w（梯度恒为 3），用 torch.optim.SGD 训练 {n} 次迭代。不调用 zero_grad() 时，step() 用到的梯度每次迭代"
-                "增加 3：{grown}。在循环开头调用 zero_grad() 时，每次都是 3。",
+        "desc": "损失为 {g}w（梯度恒为 {g}），用 torch.optim.SGD 训练 {n} 次迭代。不调用 zero_grad() 时，step() 用到的梯度每次迭代"
+                "增加 {g}：{grown}。在循环开头调用 zero_grad() 时，每次都是 {g}。",
         "legend": ["不调用 zero_grad()", "调用 zero_grad()"],
         "x": "迭代次数", "y": "step() 时的 w.grad",
     },
@@ -139,15 +154,15 @@ ZERO_GRAD_TEXT = {
 LOOPS_TEXT = {
     "en": {
         "title": "w after each iteration: the right loop and two wrong ones",
-        "desc": "The loss 3w, plain torch.optim.SGD with lr 0.1, w = 1 at the start, {n} iterations. The right loop moves w "
-                "by −0.3 per iteration, to {right}. Without zero_grad() the steps grow, and w reaches {none}. With "
+        "desc": "The loss {g}w, plain torch.optim.SGD with lr {lr}, w = {w0} at the start, {n} iterations. The right loop "
+                "moves w by {move} per iteration, to {right}. Without zero_grad() the steps grow, and w reaches {none}. With "
                 "zero_grad() between backward() and step(), w stays at {between}.",
         "legend": ["right order", "no zero_grad()", "zero_grad() between backward() and step()"],
         "x": "iteration", "y": "w",
     },
     "zh": {
         "title": "每次迭代后的 w：正确的循环与两种错误写法",
-        "desc": "损失为 3w，用学习率 0.1 的朴素 torch.optim.SGD，w 从 1 开始，迭代 {n} 次。正确的循环每次让 w 移动 −0.3，"
+        "desc": "损失为 {g}w，用学习率 {lr} 的朴素 torch.optim.SGD，w 从 {w0} 开始，迭代 {n} 次。正确的循环每次让 w 移动 {move}，"
                 "最后为 {right}。不调用 zero_grad() 时步子越来越大，w 到了 {none}。把 zero_grad() 放在 backward() 和 "
                 "step() 之间时，w 一直停在 {between}。",
         "legend": ["正确顺序", "不调用 zero_grad()", "zero_grad() 放在 backward() 和 step() 之间"],
@@ -162,6 +177,16 @@ def zero_grad_runs():
 
 def loop_runs():
     return {order: data.loop(order) for order in ("right", "no_zero_grad", "zero_grad_between")}
+
+
+def zero_grad_facts(runs) -> dict[str, float]:
+    grads = runs["no_zero_grad"]["grad"]
+    return {"gradient": runs["right"]["grad"][0], "growth of the gradient per iteration": grads[1] - grads[0]}
+
+
+def loop_facts(runs) -> dict[str, float]:
+    w = runs["right"]["w"]
+    return {"gradient": runs["right"]["grad"][0], "lr": data.LOOP_LR, "move per iteration": w[1] - w[0]}
 
 
 def line_chart(series: list[tuple[list, list]], labels, text, y_box, uid, desc) -> str:
@@ -180,7 +205,8 @@ def draw_zero_grad(runs, locale: str, uid: str) -> str:
     grown = ", ".join(number(g) for g in runs["no_zero_grad"]["grad"])
     top = max(runs["no_zero_grad"]["grad"])
     return line_chart([(iterations, runs["no_zero_grad"]["grad"]), (iterations, runs["right"]["grad"])],
-                      text["legend"], text, (0.0, top), uid, text["desc"].format(n=n, grown=grown))
+                      text["legend"], text, (0.0, top), uid,
+                      text["desc"].format(n=n, grown=grown, g=number(runs["right"]["grad"][0])))
 
 
 def draw_loops(runs, locale: str, uid: str) -> str:
@@ -188,8 +214,10 @@ def draw_loops(runs, locale: str, uid: str) -> str:
     iterations = list(range(len(runs["right"]["w"])))
     values = [w for run in runs.values() for w in run["w"]]
     ends = {order: rounded(run["w"][-1]) for order, run in runs.items()}
-    desc = text["desc"].format(n=iterations[-1], right=ends["right"], none=ends["no_zero_grad"],
-                               between=ends["zero_grad_between"])
+    right = runs["right"]
+    desc = text["desc"].format(n=iterations[-1], g=number(right["grad"][0]), lr=number(data.LOOP_LR),
+                               w0=number(right["w"][0]), move=rounded(right["w"][1] - right["w"][0]),
+                               right=ends["right"], none=ends["no_zero_grad"], between=ends["zero_grad_between"])
     return line_chart([(iterations, run["w"]) for run in runs.values()], text["legend"], text,
                       (min(values) - 0.5, max(values) + 0.5), uid, desc)
 
@@ -200,10 +228,10 @@ def draw_loops(runs, locale: str, uid: str) -> str:
 STEPPER_TEXT = {
     "en": {
         "title": "Contour map for the SGD stepper",
-        "desc": "Contour lines of the loss f(x, y) chosen below: the ill-conditioned quadratic (x² + 10y²) / 2, "
-                "minimum (0, 0), or the Rosenbrock function (1 − x)² + 100(y − x²)², minimum (1, 1). θ = (x, y) starts "
-                "at the marked point; the panel below moves it, and its path is drawn here.",
-        "desc_compact": "Contour lines of the ill-conditioned quadratic f(x, y) = (x² + 10y²) / 2, minimum (0, 0). "
+        "desc": "Contour lines of the loss f(x, y) chosen below: the ill-conditioned quadratic {quadratic}, "
+                "minimum {quadratic_minimum}, or the Rosenbrock function {rosenbrock}, minimum {rosenbrock_minimum}. "
+                "θ = (x, y) starts at the marked point; the panel below moves it, and its path is drawn here.",
+        "desc_compact": "Contour lines of the ill-conditioned quadratic f(x, y) = {quadratic}, minimum {quadratic_minimum}. "
                         "θ = (x, y) starts at the marked point; the panel below moves it, and its path is drawn here.",
         "actions": "Actions",
         "run": "Run", "steps": "steps", "n": "Number of steps to run",
@@ -219,9 +247,9 @@ STEPPER_TEXT = {
     },
     "zh": {
         "title": "SGD 单步演示的等高线图",
-        "desc": "下方所选损失 f(x, y) 的等高线：病态二次函数 (x² + 10y²) / 2，最小值在 (0, 0)；或 Rosenbrock 函数 "
-                "(1 − x)² + 100(y − x²)²，最小值在 (1, 1)。θ = (x, y) 从标出的点出发，由下方的面板移动，路径画在这里。",
-        "desc_compact": "病态二次函数 f(x, y) = (x² + 10y²) / 2 的等高线，最小值在 (0, 0)。θ = (x, y) 从标出的点出发，"
+        "desc": "下方所选损失 f(x, y) 的等高线：病态二次函数 {quadratic}，最小值在 {quadratic_minimum}；或 Rosenbrock 函数 "
+                "{rosenbrock}，最小值在 {rosenbrock_minimum}。θ = (x, y) 从标出的点出发，由下方的面板移动，路径画在这里。",
+        "desc_compact": "病态二次函数 f(x, y) = {quadratic} 的等高线，最小值在 {quadratic_minimum}。θ = (x, y) 从标出的点出发，"
                         "由下方的面板移动，路径画在这里。",
         "actions": "操作",
         "run": "运行", "steps": "步", "n": "要运行的步数",
@@ -272,7 +300,9 @@ def stepper_svg(locale: str, uid: str, surfaces: list[str]) -> str:
     clip = (f'<clipPath id="{uid}-clip"><rect x="{panel.left}" y="{panel.top}" width="{panel.width}" '
             f'height="{panel.height:.1f}"/></clipPath>')
     live = f'<g class="stepper-live series s0" clip-path="url(#{uid}-clip)"></g>'
-    desc = text["desc"] if len(surfaces) > 1 else text["desc_compact"]
+    desc = (text["desc"] if len(surfaces) > 1 else text["desc_compact"]).format(
+        **{name: surface.formula for name, surface in data.SURFACES.items()},
+        **{f"{name}_minimum": point(surface.minimum) for name, surface in data.SURFACES.items()})
     return svg(uid, panel.top + panel.height + 48, text["title"], desc, clip + "".join(groups) + live, area=area)
 
 
@@ -334,18 +364,25 @@ def draw_stepper(surfaces: list[str], locale: str, uid: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def no_facts(_) -> dict[str, float]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Figure:
     data: Callable[[], object]  # what torch computes for it
     draw: Callable[[object, str, str], str]  # (data, locale, uid) -> the figure's inner HTML
+    # (data) -> the numbers a caption may state, by what they are: each number a page's caption
+    # states must be one of them (tests/test_figures.py), besides a surface's formula.
+    facts: Callable[[object], dict[str, float]] = no_facts
     stepper: bool = False
 
 
 FIGURES = {
-    "sgd-paths": Figure(data.sgd_paths, draw_paths),
-    "worked-example": Figure(data.worked_example, draw_worked),
-    "zero-grad": Figure(zero_grad_runs, draw_zero_grad),
-    "loop-mistakes": Figure(loop_runs, draw_loops),
+    "sgd-paths": Figure(data.sgd_paths, draw_paths, paths_facts),
+    "worked-example": Figure(data.worked_example, draw_worked, worked_facts),
+    "zero-grad": Figure(zero_grad_runs, draw_zero_grad, zero_grad_facts),
+    "loop-mistakes": Figure(loop_runs, draw_loops, loop_facts),
     "stepper": Figure(lambda: ["quadratic", "rosenbrock"], draw_stepper, stepper=True),
     "stepper-compact": Figure(lambda: ["quadratic"], draw_stepper, stepper=True),
 }

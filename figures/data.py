@@ -18,6 +18,7 @@ class Surface:
 
     loss: Callable  # takes theta (a tensor whose first axis is x, y) and returns f
     python: str  # the same loss, as the stepper's equivalent Python shows it
+    formula: str  # the same loss, as captions and text alternatives write it (tests/test_figures.py reads it)
     start: tuple[float, float]
     box: tuple[float, float, float, float]  # x0, x1, y0, y1
     levels: tuple[float, ...]  # the contour lines' loss values
@@ -29,6 +30,7 @@ class Surface:
 QUADRATIC = Surface(
     loss=lambda t: 0.5 * (t[0] ** 2 + 10 * t[1] ** 2),
     python="0.5 * (theta[0] ** 2 + 10 * theta[1] ** 2)",
+    formula="(x² + 10y²) / 2",
     start=(-4.5, 1.5), box=(-5.0, 5.0, -2.5, 2.5),
     levels=(0.25, 1.0, 2.5, 5.0, 10.0, 17.5, 27.5), minimum=(0.0, 0.0), lr=0.12,
 )
@@ -36,6 +38,7 @@ QUADRATIC = Surface(
 ROSENBROCK = Surface(
     loss=lambda t: (1 - t[0]) ** 2 + 100 * (t[1] - t[0] ** 2) ** 2,
     python="(1 - theta[0]) ** 2 + 100 * (theta[1] - theta[0] ** 2) ** 2",
+    formula="(1 − x)² + 100(y − x²)²",
     start=(-1.5, 2.0), box=(-2.0, 2.0, -1.0, 3.0),
     levels=(3.0, 10.0, 30.0, 100.0, 300.0, 1000.0), minimum=(1.0, 1.0), lr=0.001,
 )
@@ -78,8 +81,9 @@ def sgd_paths() -> dict[str, list[tuple[float, float]]]:
 
 
 # The worked example's problem (its page's snippet, the same numbers): a line w x + b fitted
-# to (1, 2) and (2, 4) by plain SGD with lr 0.1 from w = b = 0.
-WORKED_XS, WORKED_YS, WORKED_LR, WORKED_STEPS = (1.0, 2.0), (2.0, 4.0), 0.1, 30
+# to (1, 2) and (2, 4) by plain SGD with lr 0.1 from w = b = 0. Its page works out the first
+# WORKED_TABLE_STEPS steps by hand, in a table.
+WORKED_XS, WORKED_YS, WORKED_LR, WORKED_STEPS, WORKED_TABLE_STEPS = (1.0, 2.0), (2.0, 4.0), 0.1, 30, 3
 
 
 def worked_example() -> dict[str, list[float]]:
@@ -104,14 +108,14 @@ def worked_example() -> dict[str, list[float]]:
 
 
 # zero_grad() and the loop mistakes: the loss 3w (gradient 3), plain SGD, lr 0.1, w from 1.
-LOOP_ITERATIONS = 6
+LOOP_ITERATIONS, LOOP_LR = 6, 0.1
 
 
 def loop(order: str, iterations: int = LOOP_ITERATIONS) -> dict[str, list[float]]:
     """w before the loop and after each iteration, and w.grad when step() ran (None as nan),
     for one order of the calls: "right", "no_zero_grad" or "zero_grad_between"."""
     w = torch.tensor(1.0, dtype=DTYPE, requires_grad=True)
-    optimizer = torch.optim.SGD([w], lr=0.1)
+    optimizer = torch.optim.SGD([w], lr=LOOP_LR)
     run = {"w": [w.item()], "grad": []}
     for _ in range(iterations):
         if order == "right":
@@ -135,7 +139,7 @@ if __name__ == "__main__":
     assert farthest["sgd"] < 0 < farthest["nesterov"] < farthest["momentum"], farthest
     run = worked_example()
     assert run["loss"][0] == 10.0 and round(run["w"][1], 4) == 1.0 and round(run["b"][1], 4) == 0.6
-    assert round(run["loss"][3], 4) == 0.0835 and max(run["b"]) == run["b"][4]
+    assert round(run["loss"][WORKED_TABLE_STEPS], 4) == 0.0835 and max(run["b"]) == run["b"][4]
     assert loop("no_zero_grad")["grad"] == [3.0 * k for k in range(1, LOOP_ITERATIONS + 1)]
     assert loop("right")["grad"] == [3.0] * LOOP_ITERATIONS
     assert loop("zero_grad_between")["w"] == [1.0] * (LOOP_ITERATIONS + 1)

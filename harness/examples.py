@@ -13,8 +13,11 @@ admonitions are found), and every block is classified by the language of its inf
   cannot see them and editors strip them). A page cannot show a trailing blank line, so a
   program whose output ends with one fails. A program that writes to
   stderr (a warning, say) fails: the reader would see text the page does not show.
-* ``timing``: an ``output`` block that shows measured times, which differ from run to run:
-  compared the same way, except that each number matches any number.
+* ``timing``: an ``output`` block that shows measured times, which differ from run to run. Its
+  program also runs under two made-up clocks (``harness.standalone``); the numbers that differ
+  between those two runs are the measured ones, and each of them matches any number. Everything
+  else is compared exactly. A program that prints the same under both clocks measures nothing,
+  and its ``timing`` block fails.
 * a language in ``NOT_EXECUTED`` (shell commands, config files): shown only.
 
 Anything else (no language, ``pycon``, an unknown one) is a collection error naming the file
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +49,7 @@ from harness.programs import (
     shown_path,
     snippet_preprocessor,
 )
-from harness.standalone import Result, shared_runner
+from harness.standalone import CLOCKS, Result, Runner, shared_runner
 
 __all__ = ["ROOT", "DocExampleError", "CodeBlock", "DocExampleParser", "read_blocks", "fence_language"]
 
@@ -176,18 +180,60 @@ def run_key(block: CodeBlock) -> str:
     return hashlib.sha256("\0".join([block.program.copied, *block.program.modules]).encode()).hexdigest()
 
 
-def submit(block: CodeBlock) -> None:
-    """Start the block's copied program alone, with only the project files it imports beside it."""
-    shared_runner().submit(run_key(block), block.program.copied, [MODULES / m for m in block.program.modules])
+def submit(block: CodeBlock, runner: Runner | None = None, key: str | None = None) -> None:
+    """Start the block's copied program alone, with only the project files it imports beside it
+    (and, for a timing block, under each made-up clock as well)."""
+    runner, key = runner or shared_runner(), key or run_key(block)
+    files = [MODULES / m for m in block.program.modules]
+    runner.submit(key, block.program.copied, files)
+    if is_timing(block):
+        for clock in CLOCKS:
+            runner.submit(f"{key} under clock {clock}", block.program.copied, files, clock=clock)
+
+
+def collect(block: CodeBlock, runner: Runner | None = None, key: str | None = None) -> Result:
+    """The result of a submitted block, with its runs under the made-up clocks for a timing block."""
+    runner, key = runner or shared_runner(), key or run_key(block)
+    result = runner.result(key)
+    if is_timing(block):
+        result.clocked = [runner.result(f"{key} under clock {clock}") for clock in CLOCKS]
+    return result
 
 
 def run_alone(block: CodeBlock) -> Result:
     submit(block)  # unless it was submitted ahead
-    return shared_runner().result(run_key(block))
+    return collect(block)
+
+
+def is_timing(block: CodeBlock) -> bool:
+    return block.output is not None and block.output.language == TIMING
+
+
+def measured(block: CodeBlock, result: Result) -> set[tuple[int, int]]:
+    """Where a timing block's measured numbers are: (line, place among the line's numbers) of each
+    number that its program prints differently under the two made-up clocks."""
+    runs = result.clocked
+    for clock, run in zip(CLOCKS, runs):
+        if run.error or run.stderr:
+            raise DocExampleError(f"the copied program of the timing block at {block.origin} fails under made-up "
+                                  f"clock {clock} (which tells its measured numbers):\n{run.error or run.stderr}")
+    first, second = (printed_lines(run.stdout) for run in runs)
+    if [NUMBER.split(line) for line in first] != [NUMBER.split(line) for line in second]:
+        raise DocExampleError(f"the block at {block.origin} prints other lines or words, not only other numbers, "
+                              f"when its clock changes: print the same words whatever the times are, so that they can be checked")
+    places = {(row, place) for row, (a, b) in enumerate(zip(first, second))
+              for place, (x, y) in enumerate(zip(NUMBER.findall(a), NUMBER.findall(b))) if x != y}
+    if not places:
+        raise DocExampleError(
+            f"the block at {block.output_origin} is a timing block, but its program prints the same whatever "
+            f"time.perf_counter says, so nothing it shows is measured: make it an output block (or measure "
+            f"with time.perf_counter, timeit or torch.utils.benchmark)")
+    return places
 
 
 def failure_of(block: CodeBlock, result: Result) -> str | None:
-    """Why the block's run does not match its page, or None when it does."""
+    """Why the block's run does not match its page, or None when it does (a timing block's result
+    holds its runs under the made-up clocks: ``collect``)."""
     if result.error:
         where = ""
         origins = block.program.origins
@@ -206,8 +252,12 @@ def failure_of(block: CodeBlock, result: Result) -> str | None:
         return None
     source = f"printed by {', '.join(block.program.sections) or block.origin}"
     want, got = shown_lines(block.expected_output), printed_lines(result.stdout)
-    if block.output.language == TIMING:
-        want, got = masked(want), masked(got)
+    if is_timing(block):
+        try:
+            places = measured(block, result)
+        except DocExampleError as error:
+            return str(error)
+        want, got = masked(want, places), masked(got, places)
     if got and got[-1] == "":
         return (f"the block at {block.origin} ({source}) prints a blank last line, which a page cannot show "
                 f"(superfences drops a fence's trailing blank lines): print nothing after the last line")
@@ -225,9 +275,13 @@ def update_command(page: str) -> str:
     return f"python3 tools/dev.py update-outputs {' '.join(pages)}"
 
 
-def masked(lines: list[str]) -> list[str]:
-    """A timing block's lines with each number replaced: measured times differ from run to run."""
-    return [NUMBER.sub("<number>", line) for line in lines]
+def masked(lines: list[str], places: set[tuple[int, int]]) -> list[str]:
+    """Lines with the numbers at the given places (``measured``) replaced: they differ from run to run."""
+    def line_masked(row: int, line: str) -> str:
+        place = itertools.count()
+        return NUMBER.sub(lambda number: "<measured>" if (row, next(place)) in places else number.group(), line)
+
+    return [line_masked(row, line) for row, line in enumerate(lines)]
 
 
 def shown_lines(text: str) -> list[str]:

@@ -15,6 +15,9 @@ level, so C++ warnings are seen too.
 A thread of the client reads every result as soon as the server writes it, so the server
 never waits on a full pipe while its children run: it reaps each child the moment it exits,
 and a program's deadline measures the program alone.
+
+A program may also be run under a made-up clock (``clock=1`` or ``2``, see ``_made_up_clock``),
+which tells the numbers it measures from the others.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = "example.py"
 # A program that runs this long is stuck (the longest block takes seconds) and fails; tests set less.
 TIMEOUT_S = int(os.environ.get("STANDALONE_TIMEOUT_S", "120"))
+CLOCKS = (1, 2)  # the made-up clocks a program can be run under
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Result:
     error: str | None = None  # "NameError: name 'w' is not defined"
     line: int | None = None  # line of the program where the error was raised
     traceback: str | None = None
+    clocked: list[Result] | None = None  # the same program's runs under the made-up clocks, when asked for
 
 
 class Runner:
@@ -78,13 +83,15 @@ class Runner:
         with self.arrived:
             self.arrived.notify_all()
 
-    def submit(self, key: str, code: str, files: list[Path] = (), timeout: float | None = None) -> None:
+    def submit(self, key: str, code: str, files: list[Path] = (), timeout: float | None = None,
+               clock: int | None = None) -> None:
         """Run a program under a key; a key already submitted is not run again. It is stopped
-        after ``timeout`` seconds (default ``TIMEOUT_S``)."""
+        after ``timeout`` seconds (default ``TIMEOUT_S``); ``clock`` runs it under a made-up clock."""
         if key in self.submitted:
             return
         self.submitted.add(key)
-        request = {"key": key, "code": code, "files": [str(f) for f in files], "timeout": timeout or TIMEOUT_S}
+        request = {"key": key, "code": code, "files": [str(f) for f in files], "timeout": timeout or TIMEOUT_S,
+                   "clock": clock}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
 
@@ -130,7 +137,7 @@ def serve() -> None:
     while stdin_open or waiting or running:
         while waiting and len(running) < (os.cpu_count() or 1):
             request = waiting.pop(0)
-            started = start(request["code"], request["files"], request["timeout"])
+            started = start(request["code"], request["files"], request["timeout"], request["clock"])
             running[started.done] = (request, started)
         readable = [0] * stdin_open + list(running)
         now = time.monotonic()
@@ -166,7 +173,7 @@ class Running:
     killed: bool = False
 
 
-def start(code: str, files: list[str], timeout: float) -> Running:
+def start(code: str, files: list[str], timeout: float, clock: int | None = None) -> Running:
     work, capture = tempfile.TemporaryDirectory(), tempfile.TemporaryDirectory()
     for file in files:
         shutil.copy(file, work.name)
@@ -179,7 +186,7 @@ def start(code: str, files: list[str], timeout: float) -> Running:
     pid = os.fork()
     if pid == 0:
         os.close(done)
-        _child(code, program, capture.name)
+        _child(code, program, capture.name, clock)
     os.close(keep)
     return Running(pid, done, work, capture, timeout, time.monotonic() + timeout)
 
@@ -202,7 +209,7 @@ def finish(started: Running) -> Result:
     return result
 
 
-def _child(code: str, program: str, capture: str) -> None:
+def _child(code: str, program: str, capture: str, clock: int | None) -> None:
     """Runs in the forked process; never returns."""
     import io
     import traceback
@@ -230,6 +237,8 @@ def _child(code: str, program: str, capture: str) -> None:
         torch.seed()
         if "numpy" in sys.modules:
             sys.modules["numpy"].random.seed()
+        if clock:
+            _made_up_clock(clock)
         main = types.ModuleType("__main__")
         main.__file__ = program
         sys.modules["__main__"] = main
@@ -250,6 +259,20 @@ def _child(code: str, program: str, capture: str) -> None:
             Path(capture, "status").write_text(json.dumps(report), encoding="utf-8")
         finally:
             os._exit(0)
+
+
+def _made_up_clock(power: int) -> None:
+    """Replace time.perf_counter (timeit's and torch.utils.benchmark's timer) with a clock whose
+    n-th reading is 1 + 2**power + ... + n**power seconds. A duration then depends only on which
+    readings it spans (under clock 1, their count; under clock 2, also how late they come), so a
+    number computed from measured times differs between the two clocks, and nothing else does."""
+    import itertools
+    import time
+
+    readings = itertools.accumulate(n**power for n in itertools.count(1))
+    time.perf_counter = lambda: float(next(readings))
+    time.perf_counter_ns = lambda: int(time.perf_counter() * 1e9)
+    sys.modules.pop("timeit", None)  # imported by torch, its default timer bound to the real clock
 
 
 def _from_program(error: BaseException, program: str) -> BaseException:

@@ -8,7 +8,9 @@ each ``output`` block of every page (both languages) is rewritten to what its pr
 (trailing spaces dropped, as editors drop them). Nothing else in a page changes. If a page
 cannot be read (an unclosed fence, a missing include), or any program raises, writes to
 stderr, or prints with no output block to put it in, the command names the file and line and
-writes nothing.
+writes nothing. After a rewrite it names each number quoted in the prose of any page that no
+output (or code, formula, figure) shows any more (``harness.prose_numbers``): update those by
+hand.
 """
 
 from __future__ import annotations
@@ -16,28 +18,43 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from harness.examples import TIMING, CodeBlock, masked, printed_lines, read_blocks, run_alone, shown_lines, submit
+from harness.examples import (
+    CodeBlock,
+    collect,
+    is_timing,
+    masked,
+    measured,
+    printed_lines,
+    read_blocks,
+    shown_lines,
+    submit,
+)
 from harness.programs import ROOT, DocExampleError, shown_path
+from harness.prose_numbers import site_pages, unknown
 from harness.standalone import Result
 
 
-def rewritten(text: str, blocks: list[CodeBlock], printed: dict[int, str]) -> str:
+def rewritten(text: str, blocks: list[CodeBlock], results: list[Result]) -> str:
     """The page text with each output block's body replaced by what its block printed."""
     for index in reversed(range(len(blocks))):
         output = blocks[index].output
-        if output is None or kept(blocks[index], printed[index]):
+        if output is None or kept(blocks[index], results[index]):
             continue
         fence = text[output.start : output.end].split("\n")
-        body = printed_lines(printed[index])
+        body = printed_lines(results[index].stdout)
         lines = [fence[0], *(f"{output.indent}{line}" if line else "" for line in body), fence[-1]]
         text = text[: output.start] + "\n".join(lines) + text[output.end :]
     return text
 
 
-def kept(block: CodeBlock, printed: str) -> bool:
-    """A timing block that still matches keeps its numbers: they are one run's measurements,
-    and rewriting them would only record another run's (and make the languages disagree)."""
-    return block.output.language == TIMING and masked(shown_lines(block.expected_output)) == masked(printed_lines(printed))
+def kept(block: CodeBlock, result: Result) -> bool:
+    """A timing block that still matches, but for its measured numbers, keeps them: they are one
+    run's measurements, and rewriting them would only record another run's (and make the
+    languages disagree)."""
+    if not is_timing(block):
+        return False
+    places = measured(block, result)
+    return masked(shown_lines(block.expected_output), places) == masked(printed_lines(result.stdout), places)
 
 
 def problems_of(block: CodeBlock, result) -> list[str]:
@@ -52,6 +69,11 @@ def problems_of(block: CodeBlock, result) -> list[str]:
         return [f"{where}: the block prints a blank last line, which a page cannot show"]
     if block.output and any("--8<--" in line for line in block.output.lines):
         return [f"{block.output_origin}: this output block is included from a file; update that file"]
+    if is_timing(block):
+        try:
+            measured(block, result)
+        except DocExampleError as error:
+            return [str(error)]
     return []
 
 
@@ -61,7 +83,7 @@ def run_pages(pages: list[Path]) -> tuple[dict[Path, list[CodeBlock]], dict[Path
     for blocks in parsed.values():
         for block in blocks:
             submit(block)
-    return parsed, {page: [run_alone(block) for block in blocks] for page, blocks in parsed.items()}
+    return parsed, {page: [collect(block) for block in blocks] for page, blocks in parsed.items()}
 
 
 def update(pages: list[Path]) -> int:
@@ -78,13 +100,16 @@ def update(pages: list[Path]) -> int:
     changed = []
     for page, blocks in parsed.items():
         text = page.read_text(encoding="utf-8")
-        new = rewritten(text, blocks, {i: result.stdout for i, result in enumerate(results[page])})
+        new = rewritten(text, blocks, results[page])
         if new != text:
             changed.append((page, new))
     for page, new in changed:
         page.write_text(new, encoding="utf-8")
         print(f"updated {shown_path(page)}")
     print(f"{len(changed)} of {len(parsed)} pages changed")
+    stale = unknown(sorted({*site_pages(), *parsed}))  # any page may quote what these pages print
+    if stale:
+        print("numbers quoted in prose that nothing shows any more, to update by hand:\n" + "\n".join(stale))
     return 0
 
 

@@ -234,41 +234,73 @@ def test_a_failing_output_names_the_snippet_that_printed_it(tmp_path):
         run_page(path)
 
 
-# A timing block shows one run's measured numbers: any number matches, the words must not change.
-
-@pytest.mark.parametrize(
-    "code, shown",
-    [
-        ("print('foreach 1.73x faster')", "foreach 2x faster"),
-        ("print('took 3.1e-05 s', 12)", "took 0.25 s 7"),
-    ],
-)
-def test_a_timing_block_accepts_other_numbers(tmp_path, code, shown):
-    run_page(page(tmp_path, f"```python\n{code}\n```\n\n```timing\n{shown}\n```\n"))
+# A timing block shows one run's measured numbers: those match any number; its words and every
+# number that does not come from the clock must not change.
+MEASURES = ("import time\nstart = time.perf_counter()\nsum(range(1000))\nseconds = time.perf_counter() - start\n"
+            "print(f'3 sums: {seconds * 1e6:.0f} us, {3 * seconds * 1e6:.1f} us in all, in 1 process')")
 
 
-@pytest.mark.parametrize(
-    "code, shown",
-    [
-        ("print('foreach 1.73x slower')", "foreach 1.73x faster"),
-        ("print('ratio 2.0')", "ratio 2.0\nratio 2.0"),
-        ("print('ratio', 2)", "ratio"),
-    ],
-)
-def test_a_timing_block_checks_everything_but_the_numbers(tmp_path, code, shown):
+def timing_page(tmp_path, code, shown):
+    return page(tmp_path, f"```python\n{code}\n```\n\n```timing\n{shown}\n```\n")
+
+
+def test_a_timing_block_accepts_other_measured_numbers(tmp_path):
+    run_page(timing_page(tmp_path, MEASURES, "3 sums: 7 us, 21.5 us in all, in 1 process"))
+
+
+@pytest.mark.parametrize("shown", ["4 sums: 7 us, 21.5 us in all, in 1 process",  # a number not measured
+                                   "3 sums: 7 us, 21.5 us in all, in 2 process",
+                                   "3 sums: 7 ms, 21.5 us in all, in 1 process",  # a word
+                                   "3 sums: 7 us, 21.5 us in all, in 1 process\n3 sums: 7 us"])
+def test_a_timing_block_checks_everything_but_the_measured_numbers(tmp_path, shown):
     with pytest.raises(SybilFailure, match=r"does not match"):
-        run_page(page(tmp_path, f"```python\n{code}\n```\n\n```timing\n{shown}\n```\n"))
+        run_page(timing_page(tmp_path, MEASURES, shown))
+
+
+@pytest.mark.parametrize("measure", [
+    "import time\nstart = time.perf_counter()\nsum(range(100))\nseconds = time.perf_counter() - start",
+    "import timeit\nseconds = timeit.timeit('sum(range(100))', number=5)",
+    "from torch.utils import benchmark\nseconds = benchmark.Timer('sum(range(100))').timeit(5).mean",
+], ids=["perf_counter", "timeit", "torch.utils.benchmark"])
+def test_a_timing_block_may_measure_with_each_clock_the_rule_names(tmp_path, measure):
+    run_page(timing_page(tmp_path, f"{measure}\nprint(f'{{seconds * 1e6:.0f}} us')", "12345 us"))
+
+
+def test_a_timing_block_whose_program_measures_nothing_fails(tmp_path):
+    """An output block relabelled timing would hide any wrong number: it is refused."""
+    path = timing_page(tmp_path, "print('ratio', 2.5)", "ratio 2.5")
+    with pytest.raises(SybilFailure, match=rf"{re.escape(str(path))}:5 is a timing block, but its program prints the "
+                                           r"same whatever time.perf_counter says.*make it an output block"):
+        run_page(path)
+
+
+def test_a_timing_block_whose_words_follow_the_clock_fails(tmp_path):
+    code = ("import time\nstart = time.perf_counter()\nseconds = time.perf_counter() - start\n"
+            "print('slow' if seconds > 2 else 'fast', seconds)")
+    with pytest.raises(SybilFailure, match=r"page.md:1 prints other lines or words, not only other numbers"):
+        run_page(timing_page(tmp_path, code, "fast 1.0"))
 
 
 @pytest.mark.parametrize(
-    "printed, shown, kept",
-    [("ratio 2.0", "ratio 5.5", True), ("rate 2.0", "ratio 5.5", False), ("ratio 2.0\nratio 3.0", "ratio 5.5", False)],
+    "shown, kept",
+    [("3 sums: 7 us, 21.5 us in all, in 1 process", True), ("3 sums: 7 us, 21.5 us in all, in 2 process", False),
+     ("3 sums: 7 us", False)],
 )
-def test_update_outputs_keeps_a_timing_block_that_still_matches(tmp_path, printed, shown, kept):
-    code = "\n".join(f"print({line!r})" for line in printed.split("\n"))
-    path = page(tmp_path, f"```python\n{code}\n```\n\n```timing\n{shown}\n```\n")
+def test_update_outputs_keeps_a_timing_block_that_still_matches(tmp_path, shown, kept):
+    path = timing_page(tmp_path, MEASURES, shown)
     assert update_outputs.main([str(path)]) == 0
-    assert path.read_text(encoding="utf-8").endswith(f"```timing\n{shown if kept else printed}\n```\n")
+    body = path.read_text(encoding="utf-8").split("```timing\n")[1].removesuffix("\n```\n")
+    if kept:
+        assert body == shown
+    else:
+        assert re.fullmatch(r"3 sums: \d+ us, [\d.]+ us in all, in 1 process", body), body
+
+
+def test_update_outputs_refuses_a_timing_block_that_measures_nothing(tmp_path, capsys):
+    path = timing_page(tmp_path, "print('ratio', 2.5)", "ratio 1.5")
+    assert update_outputs.main([str(path)]) == 1
+    assert "page.md:5 is a timing block, but its program prints the same" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8").endswith("```timing\nratio 1.5\n```\n")
 
 
 # The en/zh match, read from the Markdown, says what is missing where, in the source's terms.

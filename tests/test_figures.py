@@ -16,7 +16,7 @@ import pytest
 import torch
 from mkdocs.exceptions import PluginError
 
-from figures import data
+from figures import catalog, data
 from figures.catalog import FIGURES, LOCALES, render
 from harness.report import report
 from harness.site_build import LANGUAGES, ROOT, built_page, page_names
@@ -92,16 +92,16 @@ def checked_table(page):
 def test_worked_example_figure_matches_the_checked_table():
     run = data.worked_example()
     rows, final = checked_table("worked-example.md")
-    assert [row[0] for row in rows] == [1, 2, 3]
+    assert [row[0] for row in rows] == list(range(1, data.WORKED_TABLE_STEPS + 1))
     for t, loss, _, _, w, b in rows:  # a row's loss is taken before its step, w_t and b_t after it
         t = int(t)
         assert (round(run["loss"][t - 1], 4), round(run["w"][t], 4), round(run["b"][t], 4)) == (loss, w, b)
-    assert round(run["loss"][3], 4) == final
+    assert round(run["loss"][data.WORKED_TABLE_STEPS], 4) == final
 
 
 def loop_by_hand(order, iterations=6):
     w = torch.tensor(1.0, dtype=F64, requires_grad=True)
-    optimizer = torch.optim.SGD([w], lr=0.1)
+    optimizer = torch.optim.SGD([w], lr=data.LOOP_LR)
     ws, grads = [1.0], []
     for _ in range(iterations):
         if order == "right":
@@ -261,3 +261,82 @@ def test_every_marker_became_a_figure_on_the_built_site(site, locale):
         html = built_page(site, locale, name).read_text(encoding="utf-8")
         built = re.findall(r'<figure class="plot" data-plot="([\w-]+)" id="[^"]+"[^>]*><svg class="plot-svg"', html)
         assert built == markers(locale, name), f"{locale}/{name}"
+
+
+# ---- Captions: every number a caption states is the figure's --------------------------------
+
+CAPTION = re.compile(r'<figure class="plot" data-plot="([\w-]+)" markdown="span">(.*?)</figure>')
+# A number, not the digits of a name such as float64; "3w" states the number 3.
+CAPTION_NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?")
+
+
+def as_python(formula):
+    """A surface's formula as captions write it, as Python: (x² + 10y²) / 2 -> (x**2 + 10*y**2) / 2."""
+    return re.sub(r"(\d)([xy(])", r"\1*\2", formula.replace("−", "-").replace("²", "**2"))
+
+
+@pytest.mark.parametrize("surface", data.SURFACES.values(), ids=data.SURFACES.keys())
+def test_a_surface_formula_is_its_loss(surface):
+    xs, ys, values = data.grid(surface)
+    y, x = torch.meshgrid(torch.tensor(ys, dtype=F64), torch.tensor(xs, dtype=F64), indexing="ij")
+    assert torch.allclose(eval(as_python(surface.formula), {"x": x, "y": y}), torch.tensor(values, dtype=F64),
+                          rtol=1e-12, atol=1e-12), surface.formula
+
+
+@pytest.mark.parametrize("surface", data.SURFACES.values(), ids=data.SURFACES.keys())
+def test_a_surface_minimum_is_where_its_gradient_vanishes_and_its_loss_is_least(surface):
+    theta = torch.tensor(surface.minimum, dtype=F64, requires_grad=True)
+    loss = surface.loss(theta)
+    loss.backward()
+    assert theta.grad.abs().max() == 0
+    assert loss.item() <= min(map(min, data.grid(surface)[2]))
+
+
+def test_every_number_in_a_figure_text_is_filled_in_from_its_data():
+    """The texts of figures/catalog.py (titles, descriptions, legends) write no number themselves:
+    each is a {field} that the drawing fills from the data or the parameters it was computed with."""
+    texts = [value for name, table in vars(catalog).items() if name.endswith("_TEXT")
+             for locale in LOCALES for value in table[locale].values()]
+    written = [text for value in texts for text in (value if isinstance(value, list) else [value])
+               if re.search(r"\d", re.sub(r"\{\w*\}", "", text))]
+    assert texts and not written, written
+
+
+def states(text, value):
+    """Whether a caption's number states the value, to as many decimals as it shows."""
+    decimals = len(text.partition(".")[2])
+    return round(value, decimals) == float(text.replace("−", "-"))
+
+
+def caption_problems(locale, name):
+    """Every number a page's captions state that is not one the figure was computed with."""
+    problems, checked = [], 0
+    lines = (ROOT / "docs" / locale / name).read_text(encoding="utf-8").split("\n")
+    for number, line in enumerate(lines, start=1):
+        where = f"docs/{locale}/{name}:{number}"
+        captions = CAPTION.findall(line)
+        if line.count('data-plot="') != len(captions):
+            problems.append(f"{where}: write a figure's marker and caption on one line, as "
+                            f'<figure class="plot" data-plot="NAME" markdown="span">Caption.</figure>')
+        for figure, caption in captions:
+            for surface in data.SURFACES.values():  # its numbers are checked by test_a_surface_formula_is_its_loss
+                caption = caption.replace(surface.formula, "")
+            facts = FIGURES[figure].facts(FIGURES[figure].data())
+            for text in CAPTION_NUMBER.findall(caption):
+                checked += 1
+                if not any(states(text, value) for value in facts.values()):
+                    known = ", ".join(f"{what} {value:g}" for what, value in facts.items()) or "none"
+                    problems.append(f"{where}: the caption of figure {figure!r} states {text}, which is none of the "
+                                    f"numbers the figure was computed with ({known}; figures/catalog.py), nor in a "
+                                    f"surface's formula as figures/data.py writes it")
+    return problems, checked
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_every_number_in_a_caption_is_the_figures(locale):
+    found = [caption_problems(locale, name) for name in page_names()]
+    problems = [problem for page_problems, _ in found for problem in page_problems]
+    assert not problems, "\n".join(problems)
+    checked = sum(count for _, count in found)
+    assert checked, "no caption states a number: CAPTION or CAPTION_NUMBER no longer reads the pages"
+    report("figure captions", locale, f"docs/{locale}: {checked} numbers in figure captions are the figures' own")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from harness.examples import MODULES, TIMING, masked, printed_lines, run_alone, run_key, submit
+from harness.examples import MODULES, collect, is_timing, masked, measured, printed_lines, run_alone, run_key, submit
 from harness.pytest_plugin import code_blocks
 from harness.site_build import ROOT
 from harness.standalone import shared_runner
@@ -64,15 +64,15 @@ def test_two_runs_print_the_same():
     for block in blocks:
         submit(block)  # the first run, unless collecting the pages submitted it already
     for block in reversed(blocks):
-        runner.submit(f"again {run_key(block)}", block.program.copied, [MODULES / m for m in block.program.modules])
+        submit(block, runner, f"again {run_key(block)}")
 
-    def comparable(block, stdout):
-        """What must repeat: everything, but the numbers of a block that prints timings."""
-        lines = printed_lines(stdout)
-        return masked(lines) if block.output is not None and block.output.language == TIMING else lines
+    def comparable(block, result):
+        """What must repeat: everything, but the measured numbers of a block that prints timings."""
+        lines = printed_lines(result.stdout)
+        return masked(lines, measured(block, result)) if is_timing(block) else lines
 
-    first = {str(block.origin): comparable(block, run_alone(block).stdout) for block in blocks}
-    again = {str(block.origin): comparable(block, runner.result(f"again {run_key(block)}").stdout) for block in blocks}
+    first = {str(block.origin): comparable(block, run_alone(block)) for block in blocks}
+    again = {str(block.origin): comparable(block, collect(block, runner, f"again {run_key(block)}")) for block in blocks}
     assert again == first
 
 
