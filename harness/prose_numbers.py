@@ -105,11 +105,12 @@ def allowed(page: Path) -> set[Decimal | str]:
     return {value(entry["number"]) for entry in entries if page.name in entry.get("pages", [page.name])}
 
 
-def known_on_site(pages: list[Path]) -> set[Decimal | str]:
-    """The numbers that these pages and the site show where the tests check them, and the versions it pins."""
+def known_on_site(pages: list[Path], with_figures: bool = True) -> set[Decimal | str]:
+    """The numbers that these pages and the site show where the tests check them, and the versions
+    it pins (the figures' only when asked: drawing them runs torch)."""
     texts = [shown(page) for page in sorted({*site_pages(), *pages})]
     texts += [path.read_text(encoding="utf-8") for path in sorted(MODULES.glob("*.py"))]
-    texts += [figures_drawn(), pin_lines()]
+    texts += [figures_drawn() if with_figures else "", pin_lines()]
     return set().union(*map(values, texts))
 
 
@@ -132,9 +133,16 @@ def unknown(pages: list[Path] | None = None) -> list[str]:
     """For each number quoted in prose (of these pages, or of every page) that the site does not
     show: the page, line and number, and what to do."""
     pages = pages or site_pages()
-    site = known_on_site(pages)
+
+    def missing(site):
+        return [(page, line, token) for page in pages for here in [known_on_page(page)]
+                for line, token in quoted(page) if value(token) not in site and value(token) not in here]
+
+    # Only a number that nothing else shows is looked for in the figures, which must be drawn.
+    candidates = missing(known_on_site(pages, with_figures=False))
+    if candidates:
+        candidates = missing(known_on_site(pages))
     return [f"{shown_path(page)}:{line}: {token} is quoted in prose, but no code block, output, formula, snippet "
             f"or figure of the site shows it: quote the number an output prints (or, for a documented constant, "
             f"add it to {shown_path(ALLOWED)} with its reason)"
-            for page in pages for here in [known_on_page(page)]
-            for line, token in quoted(page) if value(token) not in site and value(token) not in here]
+            for page, line, token in candidates]

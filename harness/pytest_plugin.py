@@ -21,6 +21,7 @@ from sybil.integration.pytest import SybilFile
 from harness.examples import ROOT, RUNS, CodeBlock, DocExampleError, DocExampleParser, run_key, submit
 from harness.parity import differences
 from harness.programs import counterpart
+from harness.prose_numbers import quoted, unknown
 from harness.standalone import shared_runner
 from harness.writing import page_problems
 
@@ -28,7 +29,8 @@ doc_pages = Sybil(parsers=[DocExampleParser()], path=str(ROOT), patterns=["docs/
 
 
 class PageFile(SybilFile):
-    """A page's examples, then its en/zh structure match and its writing lint."""
+    """A page's examples, then its en/zh structure match, its writing lint and the numbers its
+    prose quotes."""
 
     def collect(self):
         yield from super().collect()
@@ -39,7 +41,7 @@ class PageFile(SybilFile):
             en, zh = (self.path, other) if self.path.parent.name == "en" else (other, self.path)
             yield PageCheck.from_parent(self, name="en/zh structure", check=lambda: differences(en, zh))
         yield PageCheck.from_parent(self, name="writing", check=lambda: page_problems(self.path))
-
+        yield PageCheck.from_parent(self, name="numbers in prose", check=lambda: prose_numbers_of(self.path))
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, DocExampleError):  # its message names the file and line
@@ -102,6 +104,19 @@ def pytest_collection_finish(session):
 
 
 DISTINCT: set[str] = set()  # the programs submitted, by run key
+
+
+def prose_numbers_of(page: Path) -> list[str]:
+    """The numbers the page's prose quotes that nothing the tests check shows (harness.prose_numbers)."""
+    from harness.report import report
+
+    QUOTED[page] = len(quoted(page))
+    report("numbers in prose", "all", f"{sum(QUOTED.values())} numbers quoted in the prose of {len(QUOTED)} "
+                                      f"pages, each checked against what the site shows")
+    return unknown([page])
+
+
+QUOTED: dict[Path, int] = {}  # page -> numbers its prose quotes
 
 
 def code_blocks(page) -> list[CodeBlock]:

@@ -8,7 +8,6 @@ import pytest
 from harness import update_outputs
 from harness.programs import shown_path
 from harness.prose_numbers import ALLOWED, known_on_site, quoted, site_pages, unknown, value
-from harness.report import report
 
 PAGE = """# Weights {#weights-2}
 
@@ -70,14 +69,6 @@ def test_update_outputs_names_the_prose_numbers_it_leaves_stale(tmp_path, capsys
     assert update_outputs.main([str(path)]) == 0
     assert "```output\n1234568\n```" in path.read_text(encoding="utf-8")
     assert f"{path}:10: 1234569 is quoted in prose, but no code block" in capsys.readouterr().out
-
-
-def test_every_number_quoted_in_prose_is_shown_where_it_is_checked():
-    problems = unknown()
-    assert not problems, "\n".join(problems)
-    pages = site_pages()
-    report("numbers in prose", "all", f"{sum(len(quoted(p)) for p in pages)} numbers quoted in the prose of "
-                                      f"{len(pages)} pages, each shown where the tests check it")
 
 
 ENTRIES = tomllib.loads(ALLOWED.read_text(encoding="utf-8"))["number"]
