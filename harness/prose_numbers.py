@@ -93,10 +93,33 @@ def shown(path: Path) -> str:
 
 @cache
 def figures_drawn() -> str:
-    """Every figure as drawn, in both languages (its text alternative states its numbers)."""
+    """What the figures state, in both languages: the numbers each was computed with (its facts)
+    and the text a reader sees or hears (labels, legends, text alternatives), not the coordinates
+    of its drawing, which would match almost any number."""
+    from html.parser import HTMLParser
+
     from figures.catalog import FIGURES, LOCALES
 
-    return "\n".join(figure.draw(figure.data(), locale, name) for name, figure in FIGURES.items() for locale in LOCALES)
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+        def handle_starttag(self, tag, attrs):
+            self.parts += [value for name, value in attrs if name in ("aria-label", "alt", "title") and value]
+
+    parts = []
+    for name, figure in FIGURES.items():
+        data = figure.data()
+        parts += [repr(fact) for fact in figure.facts(data).values()]
+        for locale in LOCALES:
+            reader = Text()
+            reader.feed(figure.draw(data, locale, name))
+            parts += reader.parts
+    return "\n".join(parts)
 
 
 def allowed(page: Path) -> set[Decimal | str]:
@@ -108,10 +131,17 @@ def allowed(page: Path) -> set[Decimal | str]:
 def known_on_site(pages: list[Path], with_figures: bool = True) -> set[Decimal | str]:
     """The numbers that these pages and the site show where the tests check them, and the versions
     it pins (the figures' only when asked: drawing them runs torch)."""
-    texts = [shown(page) for page in sorted({*site_pages(), *pages})]
+    others = sorted(set(pages) - set(site_pages()))
+    return set(site_shows(with_figures)).union(*(values(shown(page)) for page in others))
+
+
+@cache
+def site_shows(with_figures: bool) -> frozenset[Decimal | str]:
+    """The numbers the site's pages, snippets, pins (and figures) show: read once per run."""
+    texts = [shown(page) for page in site_pages()]
     texts += [path.read_text(encoding="utf-8") for path in sorted(MODULES.glob("*.py"))]
     texts += [figures_drawn() if with_figures else "", pin_lines()]
-    return set().union(*map(values, texts))
+    return frozenset().union(*map(values, texts))
 
 
 def pin_lines() -> str:
