@@ -33,6 +33,8 @@ SOURCE_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?:e[-+]?\d+)?", re.ASCII)
 FORMULA = re.compile(r"\$\$.*?\$\$|(?<![\\$])\$[^$\n]+\$", re.S)
 LINK_TARGET = re.compile(r"(?<=\])\([^()\s]*(?:\s+\"[^\"]*\")?\)|https?://[^\s)>]+")
 NOT_PROSE = [
+    # A figure's caption: tests/test_figures.py checks its numbers against the figure's own data.
+    re.compile(r'<figure class="plot".*?</figure>', re.S),
     re.compile(r"<[^<>\n]*>"),  # an HTML tag and its attributes
     LINK_TARGET,
     re.compile(r"\{\s*[#.:][^{}\n]*\}"),  # an attribute list: {#id}, { .class }
