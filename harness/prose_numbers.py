@@ -3,11 +3,12 @@
 Pages quote printed numbers in sentences, and ``update-outputs`` rewrites the output blocks but
 not the sentences. So every number in a page's prose with a decimal point or more than two
 digits must appear in what the tests check: a code block of any page (outputs included, includes
-expanded), a formula, a file of ``snippets/`` or a figure as drawn; or be a version pinned in
+expanded), a formula or a file of ``snippets/``; or be a version pinned in
 ``pyproject.toml`` (or its major.minor), a number in a link target of its page (an issue's
 number), or one of the documented constants of ``harness/prose_numbers.toml``, each with its
 reason. Prose is a page's text less its code blocks, formulas, HTML tags, link targets,
-attribute lists and include lines; inline code counts as prose, since it is typed by hand.
+attribute lists, include lines and figure captions (whose numbers ``tests/test_figures.py``
+checks against the figure's data); inline code counts as prose, since it is typed by hand.
 
 Numbers are compared by value (32768 states 32768.0), versions (2.13.0) as written; prose
 quotes a number as printed, not rounded.
@@ -93,56 +94,25 @@ def shown(path: Path) -> str:
     return "\n".join(parts)
 
 
-@cache
-def figures_drawn() -> str:
-    """What the figures state, in both languages: the numbers each was computed with (its facts)
-    and the text a reader sees or hears (labels, legends, text alternatives), not the coordinates
-    of its drawing, which would match almost any number."""
-    from html.parser import HTMLParser
-
-    from figures.catalog import FIGURES, LOCALES
-
-    class Text(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.parts = []
-
-        def handle_data(self, data):
-            self.parts.append(data)
-
-        def handle_starttag(self, tag, attrs):
-            self.parts += [value for name, value in attrs if name in ("aria-label", "alt", "title") and value]
-
-    parts = []
-    for name, figure in FIGURES.items():
-        data = figure.data()
-        parts += [repr(fact) for fact in figure.facts(data).values()]
-        for locale in LOCALES:
-            reader = Text()
-            reader.feed(figure.draw(data, locale, name))
-            parts += reader.parts
-    return "\n".join(parts)
-
-
 def allowed(page: Path) -> set[Decimal | str]:
     """The documented constants a page may state (an entry without pages: any page)."""
     entries = tomllib.loads(ALLOWED.read_text(encoding="utf-8"))["number"]
     return {value(entry["number"]) for entry in entries if page.name in entry.get("pages", [page.name])}
 
 
-def known_on_site(pages: list[Path], with_figures: bool = True) -> set[Decimal | str]:
-    """The numbers that these pages and the site show where the tests check them, and the versions
-    it pins (the figures' only when asked: drawing them runs torch)."""
+def known_on_site(pages: list[Path]) -> set[Decimal | str]:
+    """The numbers that these pages and the site show where the tests check them, and the versions it pins."""
     others = sorted(set(pages) - set(site_pages()))
-    return set(site_shows(with_figures)).union(*(values(shown(page)) for page in others))
+    return set(site_shows()).union(*(values(shown(page)) for page in others))
 
 
 @cache
-def site_shows(with_figures: bool) -> frozenset[Decimal | str]:
-    """The numbers the site's pages, snippets, pins (and figures) show: read once per run."""
+def site_shows() -> frozenset[Decimal | str]:
+    """The numbers the site's pages, snippets and pins show: read once per run. (A figure's caption
+    is checked against its own data by tests/test_figures.py, so prose never needs a figure.)"""
     texts = [shown(page) for page in site_pages()]
     texts += [path.read_text(encoding="utf-8") for path in sorted(MODULES.glob("*.py"))]
-    texts += [figures_drawn() if with_figures else "", pin_lines()]
+    texts += [pin_lines()]
     return frozenset().union(*map(values, texts))
 
 
@@ -165,16 +135,9 @@ def unknown(pages: list[Path] | None = None) -> list[str]:
     """For each number quoted in prose (of these pages, or of every page) that the site does not
     show: the page, line and number, and what to do."""
     pages = pages or site_pages()
-
-    def missing(site):
-        return [(page, line, token) for page in pages for here in [known_on_page(page)]
-                for line, token in quoted(page) if value(token) not in site and value(token) not in here]
-
-    # Only a number that nothing else shows is looked for in the figures, which must be drawn.
-    candidates = missing(known_on_site(pages, with_figures=False))
-    if candidates:
-        candidates = missing(known_on_site(pages))
-    return [f"{shown_path(page)}:{line}: {token} is quoted in prose, but no code block, output, formula, snippet "
-            f"or figure of the site shows it: quote the number an output prints (or, for a documented constant, "
-            f"add it to {shown_path(ALLOWED)} with its reason)"
-            for page, line, token in candidates]
+    site = known_on_site(pages)
+    return [f"{shown_path(page)}:{line}: {token} is quoted in prose, but no code block, output, formula or snippet "
+            f"of the site shows it: quote the number an output prints (or, for a documented constant, add it to "
+            f"{shown_path(ALLOWED)} with its reason)"
+            for page in pages for here in [known_on_page(page)]
+            for line, token in quoted(page) if value(token) not in site and value(token) not in here]

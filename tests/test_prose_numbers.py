@@ -49,8 +49,8 @@ def test_prose_is_the_text_less_code_formulas_tags_and_link_targets(tmp_path):
 def test_a_number_in_prose_must_be_shown_where_it_is_checked(tmp_path):
     path = page(tmp_path, PAGE.replace("The weight is 0.9711", "The weight is 0.9712"))
     assert unknown([path]) == [
-        f"{path}:12: 0.9712 is quoted in prose, but no code block, output, formula, snippet or figure of the site "
-        f"shows it: quote the number an output prints (or, for a documented constant, add it to "
+        f"{path}:12: 0.9712 is quoted in prose, but no code block, output, formula or snippet of the site shows it: "
+        f"quote the number an output prints (or, for a documented constant, add it to "
         f"harness/prose_numbers.toml with its reason)"]
     # A link's target states its own numbers only.
     path = page(tmp_path, PAGE.replace("7.25 notes", "7.5 notes"))
