@@ -41,13 +41,14 @@ def test_the_spelling_check_catches_a_misspelling(tmp_path, capsys):
 GLOSSARY = yaml.safe_load((ROOT / "tools" / "glossary.yml").read_text(encoding="utf-8"))
 FENCE = re.compile(r"\s*(```|~~~)")
 NOT_PROSE = [re.compile(pattern) for pattern in (
-    r"`[^`]*`", r"\$[^$]*\$", r"\]\([^)]*\)", r"<[^>]*>", r"\{[#.:][^}]*\}", r"https?://\S+")]
+    r"`[^`]*`", r"“[^“”\u4e00-\u9fff]*”", r"\$[^$]*\$", r"\]\([^)]*\)", r"<[^>]*>", r"\{[#.:][^}]*\}", r"https?://\S+")]
 
 
 def prose(text, glossary_page=False):
     """(line number, text) for each line a reader reads as prose: the front matter's
     description and the body, without fences, display math, includes, inline code, inline
-    math, link targets, HTML tags and attribute lists; on the glossary page, without the
+    math, quotations in English (titles, messages), link targets, HTML tags and attribute lists;
+    on the glossary page, without the
     table's English column."""
     lines = text.splitlines()
     skip_until = "---" if lines and lines[0] == "---" else None
