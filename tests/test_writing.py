@@ -47,9 +47,8 @@ NOT_PROSE = [re.compile(pattern) for pattern in (
 def prose(text, glossary_page=False):
     """(line number, text) for each line a reader reads as prose: the front matter's
     description and the body, without fences, display math, includes, inline code, inline
-    math, quotations in English (titles, messages), link targets, HTML tags and attribute lists;
-    on the glossary page, without the
-    table's English column."""
+    math, quotations in English (titles, messages), link targets, HTML tags and attribute
+    lists; on the glossary page, without the table's English column."""
     lines = text.splitlines()
     skip_until = "---" if lines and lines[0] == "---" else None
     for number, line in enumerate(lines, 1):
