@@ -108,12 +108,13 @@ def test_chinese_pages_keep_the_glossary(page):
     assert glossary_problems(page.read_text(encoding="utf-8"), str(page.relative_to(ROOT))) == []
 
 
-def test_the_glossary_lint_catches_a_bare_term_a_variant_and_a_quotation_mark():
+def test_the_glossary_lint_catches_a_bare_term_a_variant_a_second_gloss_and_a_quotation_mark():
     problems = glossary_problems("---\ndescription: 每个 epoch 一次\n---\n\n训练了三个轮次，「好」。\n"
-                                 "```python\nfor epoch in range(3): pass\n```\n轮（epoch）与 `epoch`。\n",
-                                 "sample.md")
+                                 "```python\nfor epoch in range(3): pass\n```\n轮（epoch）与 `epoch`。\n"
+                                 "再训练一轮（epoch）。\n", "sample.md")
     assert [problem.split(": ")[:2] for problem in problems] == [
-        ["sample.md:2", "epoch"], ["sample.md:5", "「"], ["sample.md:5", "」"], ["sample.md:5", "轮次"]]
+        ["sample.md:2", "epoch"], ["sample.md:5", "「"], ["sample.md:5", "」"], ["sample.md:5", "轮次"],
+        ["sample.md:10", "轮（epoch）"]]
 
 
 def test_the_glossary_page_lists_every_binding_term():
