@@ -96,7 +96,7 @@ def glossary_problems(text, name):
                     if term["zh"] in glossed:
                         problems.append(f"{where}: {term['zh']}（{english}）: gloss the English once per page")
                     glossed.add(term["zh"])
-                bare = re.compile(rf"(?<![\w.\-(]){re.escape(english)}(?![\w\-()]|\.\w)", re.I)  # not in API names
+                bare = re.compile(rf"(?<![A-Za-z0-9_.\-(]){re.escape(english)}(?![A-Za-z0-9_\-()]|\.\w)", re.I)  # not in API names
                 if bare.search(gloss.sub(" ", line)):
                     problems.append(f"{where}: {english}: write {term['zh']} in Chinese prose, "
                                     f"or {term['zh']}（{english}） the first time (tools/glossary.yml)")
@@ -111,10 +111,10 @@ def test_chinese_pages_keep_the_glossary(page):
 def test_the_glossary_lint_catches_a_bare_term_a_variant_a_second_gloss_and_a_quotation_mark():
     problems = glossary_problems("---\ndescription: 每个 epoch 一次\n---\n\n训练了三个轮次，「好」。\n"
                                  "```python\nfor epoch in range(3): pass\n```\n轮（epoch）与 `epoch`。\n"
-                                 "再训练一轮（epoch）。\n", "sample.md")
+                                 "再训练一轮（epoch）。\n模型的state dict。\n", "sample.md")
     assert [problem.split(": ")[:2] for problem in problems] == [
         ["sample.md:2", "epoch"], ["sample.md:5", "「"], ["sample.md:5", "」"], ["sample.md:5", "轮次"],
-        ["sample.md:10", "轮（epoch）"]]
+        ["sample.md:10", "轮（epoch）"], ["sample.md:11", "state dict"]]
 
 
 def test_the_glossary_page_lists_every_binding_term():
