@@ -40,5 +40,7 @@ class ChineseDocstrings(griffe.Extension):
 
     def on_object(self, *, obj, **kwargs):
         if obj.path in self.texts and obj.docstring:
-            obj.docstring = griffe.Docstring(self.texts[obj.path].rstrip("\n"), lineno=obj.docstring.lineno,
-                                             endlineno=obj.docstring.endlineno, parent=obj)
+            english = obj.docstring
+            obj.docstring = griffe.Docstring(self.texts[obj.path].rstrip("\n"), lineno=english.lineno,
+                                             endlineno=english.endlineno, parent=obj, parser=english.parser,
+                                             parser_options=english.parser_options)
