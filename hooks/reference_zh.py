@@ -16,10 +16,6 @@ HERE = str(Path(__file__).resolve())
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "snippets" / "reference_optim.zh.yml"
 
 
-def translations():
-    return yaml.safe_load(TRANSLATIONS.read_text(encoding="utf-8"))
-
-
 @event_priority(100)  # before mkdocstrings builds its handlers from the options
 def on_config(config):
     i18n = config.plugins["i18n"]
@@ -33,7 +29,7 @@ def on_config(config):
 
 class ChineseDocstrings(griffe.Extension):
     def __init__(self):
-        self.texts = translations()
+        self.texts = yaml.safe_load(TRANSLATIONS.read_text(encoding="utf-8"))
 
     def on_module_instance(self, *, mod, **kwargs):  # on_object leaves out the module itself
         self.on_object(obj=mod)
