@@ -1,4 +1,5 @@
-"""The writing lint of a page: autocorrect (Chinese typography) or codespell (English spelling)."""
+"""The writing lint of a page: autocorrect (Chinese typography) and the glossary, or codespell
+(English spelling)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import autocorrect_py
 import codespell_lib
 
+from harness.glossary import glossary_problems
 from harness.programs import ROOT, shown_path
 
 
@@ -35,9 +37,11 @@ def folder_spelling(folder: Path) -> tuple[str, ...]:
 
 
 def page_problems(page: Path) -> list[str]:
-    """The lint that concerns a page of the site: autocorrect for Chinese, codespell for English."""
+    """The lint that concerns a page of the site: autocorrect and the glossary for Chinese, codespell
+    for English."""
     if page.parent.name == "zh":
-        return typography_problems(page.read_text(encoding="utf-8"), shown_path(page))
+        text = page.read_text(encoding="utf-8")
+        return typography_problems(text, shown_path(page)) + glossary_problems(text, shown_path(page))
     found = folder_spelling(page.parent)
     pages = tuple(f"{shown_path(other)}:" for other in page.parent.glob("*.md"))
     # A finding on another page is that page's; one on no page (codespell failing) is everyone's.

@@ -275,6 +275,34 @@ assert model.weight.grad.item() == 2048.0
 scaler.step(optimizer)
 assert model.weight.grad.item() == 2.0 and abs(model.weight.item() - 0.98) < 1e-7
 
+# --8<-- [start:fused_unscale] setup: fp16_toy
+def fused_step(call_unscale_first):
+    model = make_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, fused=True)
+    scaler = torch.amp.GradScaler("cpu", init_scale=1024.0)
+    seen = {}
+    plain_step = optimizer.step
+
+    def step(*args, **kwargs):  # records what GradScaler handed the fused kernel
+        seen["grad_scale"] = getattr(optimizer, "grad_scale", None)
+        seen["grad"] = model.weight.grad.item()
+        return plain_step(*args, **kwargs)
+
+    optimizer.step = step
+    with torch.autocast("cpu", dtype=torch.float16):
+        loss = torch.nn.functional.mse_loss(model(x), y)
+    scaler.scale(loss).backward()
+    if call_unscale_first:
+        scaler.unscale_(optimizer)
+    scaler.step(optimizer)
+    print(f"unscale_ first: {call_unscale_first!s:5}  grad at step() {seen['grad']:6}"
+          f"  grad_scale {seen['grad_scale']}  w {model.weight.item():.4f}")
+
+
+fused_step(call_unscale_first=False)
+fused_step(call_unscale_first=True)
+# --8<-- [end:fused_unscale]
+
 # --8<-- [start:full_loop] setup: imports
 torch.manual_seed(0)
 x = torch.randn(64, 3) * 0.5

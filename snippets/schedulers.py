@@ -10,12 +10,12 @@ import torch
 
 
 # --8<-- [start:order_warning] setup: imports
-def warnings_in_wrong_order(make_scheduler, *step_args):
+def warnings_in_wrong_order(make_scheduler, *step_args, action="always"):
     w = torch.nn.Parameter(torch.tensor(1.0))
     optimizer = torch.optim.SGD([w], lr=0.1)
     scheduler = make_scheduler(optimizer)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.simplefilter(action)  # "default": what a script shows
         for epoch in range(3):
             optimizer.zero_grad()
             (3 * w).backward()
@@ -32,9 +32,20 @@ restarts = warnings_in_wrong_order(
     lambda opt: torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
 )
 print("ReduceLROnPlateau:", len(plateau), "CosineAnnealingWarmRestarts:", len(restarts))
+
+
+def chained(opt):
+    StepLR, ExponentialLR = torch.optim.lr_scheduler.StepLR, torch.optim.lr_scheduler.ExponentialLR
+    return torch.optim.lr_scheduler.ChainedScheduler([StepLR(opt, step_size=1), ExponentialLR(opt, gamma=0.9)])
+
+
+recorded = warnings_in_wrong_order(chained)
+shown = warnings_in_wrong_order(chained, action="default")
+print("ChainedScheduler of two:", len(recorded), "recorded,", len(shown), "shown by the default filter")
 # --8<-- [end:order_warning]
 
 assert len(step_lr) == 1 and plateau == [] and restarts == []
+assert len(recorded) == 2 and len(set(recorded)) == 1 and len(shown) == 1
 
 
 # --8<-- [start:param_groups] setup: imports

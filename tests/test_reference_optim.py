@@ -13,14 +13,20 @@ runs thousands of fresh random ones and prints any failure with its reproduction
 """
 
 import math
+import re
 
+import griffe
 import pytest
 import torch
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 import reference_optim
+from harness.site_build import ROOT
 from tests.reference_errors import count_example, record
+
+TRANSLATIONS = ROOT / "snippets" / "reference_optim.zh.yml"
 
 SHAPES = st.sampled_from([(), (0,), (1,), (3,), (2, 3), (4, 0), (2, 1, 2)])
 LR = st.floats(0.0, 1.0)
@@ -192,3 +198,53 @@ def test_one_step_by_hand(cls, expected):
     p.grad = torch.tensor(0.5, dtype=torch.float64)
     cls([p], lr=0.1, weight_decay=0.1).step()
     assert math.isclose(p.item(), expected, rel_tol=1e-12)
+
+
+def chinese_docstring_problems(texts):
+    """Where snippets/reference_optim.zh.yml, which the Chinese reference page shows in place
+    of the docstrings, no longer matches the code: an object documented in one language
+    only, or a Chinese docstring whose sections, arguments (those of the signature, in its
+    order) or formulas differ from the English one's."""
+    module = griffe.load("reference_optim", search_paths=[str(ROOT / "snippets")])
+    objects = [module, *(member for member in module.members.values() if not member.is_alias)]
+    objects += [method for cls in module.classes.values() for method in cls.members.values()]
+    documented = {obj.path: obj for obj in objects if obj.docstring}
+    lines = TRANSLATIONS.read_text(encoding="utf-8").splitlines()
+
+    def where(path):  # the file and line of the path's entry, or of the object's English docstring
+        line = next((n for n, text in enumerate(lines, 1) if text.startswith(f"{path}:")), None)
+        return (f"{TRANSLATIONS.relative_to(ROOT)}:{line}: {path}" if line else
+                f"snippets/reference_optim.py:{documented[path].docstring.lineno}: {path}")
+
+    problems = [f"{where(path)}: no such documented object" for path in texts.keys() - documented.keys()]
+    problems += [f"{where(path)}: no Chinese docstring in {TRANSLATIONS.relative_to(ROOT)}"
+                 for path in documented.keys() - texts.keys()]
+    for path in texts.keys() & documented.keys():
+        obj = documented[path]
+        english, chinese = obj.docstring, griffe.Docstring(texts[path], parent=obj)
+        signature = [p.name for p in obj.parameters if p.name != "self"] if hasattr(obj, "parameters") else []
+        for language, docstring in (("English", english), ("Chinese", chinese)):
+            sections = docstring.parse("google")
+            arguments = [a.name for s in sections if s.kind is griffe.DocstringSectionKind.parameters for a in s.value]
+            if arguments and arguments != signature:
+                problems.append(f"{where(path)}: the {language} docstring documents {arguments}, "
+                                f"the signature has {signature}")
+        kinds = [[s.kind for s in d.parse("google")] for d in (english, chinese)]
+        if kinds[0] != kinds[1]:
+            problems.append(f"{where(path)}: sections {kinds[1]}, the English docstring has {kinds[0]}")
+        formulas = [re.findall(r"\$[^$]+\$", d.value) for d in (english, chinese)]
+        if formulas[0] != formulas[1]:
+            problems.append(f"{where(path)}: its formulas differ from the English docstring's: "
+                            f"{formulas[1]} vs {formulas[0]}")
+    return problems
+
+
+def test_the_chinese_docstrings_match_the_code():
+    texts = yaml.safe_load(TRANSLATIONS.read_text(encoding="utf-8"))
+    assert chinese_docstring_problems(texts) == []
+
+
+def test_a_chinese_docstring_that_drifts_from_the_signature_fails():
+    texts = yaml.safe_load(TRANSLATIONS.read_text(encoding="utf-8"))
+    texts["reference_optim.SGD"] = texts["reference_optim.SGD"].replace("\n    dampening:", "\n    damping:")
+    assert [p.split(": ")[1] for p in chinese_docstring_problems(texts)] == ["reference_optim.SGD"]

@@ -16,8 +16,8 @@ as one term, which matches nothing. This worker rewrites each query before Mater
   学习*, and of 梯度清零 only 梯度 is kept), so each word of the index goes to it with a
   character of no word after it, 〇, which makes it keep the word whole and drop the 〇;
 - question words that name nothing a page is about (什么, 怎么, 哪里, 意思, 吗) are left
-  out, as lunr's English stop words leave out "what", "how" and "where", and so are lunr's
-  Chinese stop words (的, 是, 和), which its index leaves out.
+  out, and so are lunr's Chinese and English stop words (的, 是, 和; what, is, a), which its
+  index leaves out.
 API names keep working with and without punctuation (zero_grad, zero_grad(), optimizer.step()):
 Material's separator splits them, on the query as on the index; this worker leaves ASCII
 punctuation (other than ?) to it, and gives back its punctuation to a name typed without
@@ -131,6 +131,14 @@ function isStopWord(word) {
   return typeof filter === "function" && !filter(word)
 }
 
+/* Lunr's English stop words (what, is, a, the), which its index leaves out too; searched for,
+   each is a prefix ("a" matches every word that starts with a) that outranks the words that
+   name the page ("what is a closure"). */
+function isEnglishStopWord(word) {
+  const filter = self.lunr && self.lunr.stopWordFilter
+  return typeof filter === "function" && !filter(word.toLowerCase())
+}
+
 function rewrite(query, dropQuestionWords = true) {
   const rewritten = query
     .replace(/[\uff01-\uff5e]/g, c => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
@@ -138,6 +146,8 @@ function rewrite(query, dropQuestionWords = true) {
     // An API name typed without its punctuation, if the index has no such word: zerograd.
     .replace(/\b[a-z][a-z0-9]{3,}\b/gi, word => state.latin.has(word.toLowerCase())
       ? word : state.names.get(word.toLowerCase()) || word)
+    .replace(/(^|\s)([a-z]+)(?=\s|$)/gi, (all, space, word) =>
+      dropQuestionWords && isEnglishStopWord(word) ? space : all)
     // A + or - before a Han run (a lunr modifier) stays with its first word.
     .replace(/((?:^|\s)[+-])?(\p{sc=Han}+)/gu, (_, sign, run) => {
       const words = segment(run)
