@@ -59,14 +59,20 @@ def glossary_problems(text, name):
             for variant in term.get("avoid", []):
                 if variant in line:
                     problems.append(f"{where}: {variant}: write {term['zh']} (tools/glossary.yml)")
-            for english in term["en"]:
-                gloss = re.compile(rf"{term['zh']}（{re.escape(english)}）", re.I)
+            for english, gloss, bare in FORMS[term["zh"]]:
                 for _ in gloss.finditer(line):
                     if term["zh"] in glossed:
                         problems.append(f"{where}: {term['zh']}（{english}）: gloss the English once per page")
                     glossed.add(term["zh"])
-                bare = re.compile(rf"(?<![A-Za-z0-9_.\-(]){re.escape(english)}(?![A-Za-z0-9_\-()]|\.\w)", re.I)  # not in API names
                 if bare.search(gloss.sub(" ", line)):
                     problems.append(f"{where}: {english}: write {term['zh']} in Chinese prose, "
                                     f"or {term['zh']}（{english}） the first time (tools/glossary.yml)")
     return problems
+
+
+# For each term, each English form with its gloss after the Chinese form and its bare use
+# (not inside an API name such as lr_scheduler.StepLR or optimizer.step).
+FORMS = {term["zh"]: [(english, re.compile(rf"{term['zh']}（{re.escape(english)}）", re.I),
+                       re.compile(rf"(?<![A-Za-z0-9_.\-(]){re.escape(english)}(?![A-Za-z0-9_\-()]|\.\w)", re.I))
+                      for english in term["en"]]
+         for term in GLOSSARY}

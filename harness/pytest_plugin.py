@@ -78,17 +78,22 @@ def pytest_collect_file(file_path, parent):
     if not doc_pages.should_parse(file_path):
         return None
     if not parent.config.option.collectonly:
-        shared_runner()  # start the fork server now: it imports torch while pytest collects
+        shared_runner()  # unless pytest_configure started it
     return PageFile.from_parent(parent, path=file_path, sybils=[doc_pages])
 
 
 def pytest_configure(config):
-    """A page named on the command line brings its other language: the pair is checked whole."""
+    """A page named on the command line brings its other language: the pair is checked whole.
+    When pages will run, the fork server starts now, importing torch while pytest collects."""
     named = {Path(config.invocation_params.dir, arg).resolve() for arg in config.args if "::" not in arg}
     for page in sorted(named):
         other = counterpart(page) if page.suffix == ".md" else None
         if other is not None and other.exists() and other not in named:
             config.args.append(str(other))
+    docs = ROOT / "docs"
+    paths = {Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args}
+    if not config.option.collectonly and any(path == docs or docs in path.parents for path in paths):
+        shared_runner()
 
 
 def pytest_collection_finish(session):
