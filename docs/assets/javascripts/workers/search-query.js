@@ -28,8 +28,9 @@ so that what a reader copies from a result has no invisible characters.
 
 How: hooks/search_per_language.py points Material's `__config.search` (the worker URL) here,
 naming Material's worker in `?material=`. This file registers its "message" listener first
-and then imports Material's worker into the same scope: both listeners receive the same
-event, ours first, so Material's handler reads the rewritten query. It relies on Material's
+and imports Material's worker into the same scope when the index arrives (so a page that is
+only read never downloads it): both listeners receive every later event, ours first, so
+Material's handler reads the rewritten query. It relies on Material's
 messages (src/templates/assets/javascripts/integrations/search/worker/message/index.ts):
 {type: 0 (SETUP), data: {config, docs}} and {type: 2 (QUERY), data: "query"} in,
 {type: 3 (RESULT), data: {items: [[{title, text, ...}]]}} out. A message of another shape is
@@ -166,6 +167,13 @@ function protect(query) {
 addEventListener("message", event => {
   const message = event.data
   if (message && message.type === SETUP && message.data && Array.isArray(message.data.docs)) {
+    if (!materialLoaded) {
+      // Material's worker, loaded now, adds its listener after ours but too late for this
+      // event: both get it again.
+      loadMaterial()
+      dispatchEvent(new MessageEvent("message", {data: message}))
+      return
+    }
     learn(message.data.docs)
     state.seen.setup += 1
   } else if (message && message.type === QUERY && typeof message.data === "string") {
@@ -203,4 +211,13 @@ const own = typeof document === "undefined"
 const material = new URL(own).searchParams.get("material")
 if (!/^search\.[0-9a-f]+\.min\.js$/.test(material || ""))
   throw new Error(`search-query.js: no Material search worker named in ?material= (${material})`)
-importScripts(new URL(material, own).href)
+let materialLoaded = false
+function loadMaterial() {
+  importScripts(new URL(material, own).href)
+  materialLoaded = true
+}
+// A worker loads Material's (14 KiB) with the index, when the reader starts a search
+// (hooks/search_on_demand.js). From file://, Material itself waits for that, and
+// iframe-worker's importScripts is only safe while this file runs.
+if (typeof document !== "undefined")
+  loadMaterial()
