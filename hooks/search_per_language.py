@@ -46,7 +46,7 @@ def other_locales(config):
     return [lang.locale for lang in config.plugins["i18n"].config.languages if not lang.default]
 
 
-def rewrite_config(output, locale=None):
+def rewrite_config(output, config, locale=None):
     """The page with its __config pointing at our search worker and, for a language other
     than the default, at that language's root (so at its own index); the index on demand."""
 
@@ -58,7 +58,9 @@ def rewrite_config(output, locale=None):
                 f"Material's search worker is not where hooks/search_per_language.py expects it "
                 f"(.../workers/search.<hash>.min.js): {app.get('search')!r}. Material changed: see "
                 f"docs/assets/javascripts/workers/{QUERY_WORKER} before pointing the hook at it again.")
-        app["search"] = f"{worker.group(1)}{QUERY_WORKER}?material={worker.group(2)}"
+        # The search plugin's languages: the worker loads their lunr support with Material's.
+        languages = "+".join(config.plugins["material/search"].config.lang)
+        app["search"] = f"{worker.group(1)}{QUERY_WORKER}?material={worker.group(2)}&lang={languages}"
         if locale:
             # A trailing slash, as the browser resolves "." and ".." to folder URLs.
             app["base"] = posixpath.join(app["base"], locale) + "/"
@@ -77,7 +79,7 @@ def on_page_content(html, page, config, files):
 
 def on_post_page(output, page, config):
     locale = page.url.split("/", 1)[0]
-    return rewrite_config(output, locale if locale in other_locales(config) else None)
+    return rewrite_config(output, config, locale if locale in other_locales(config) else None)
 
 
 def on_post_template(output, template_name, config):
@@ -86,7 +88,7 @@ def on_post_template(output, template_name, config):
     if template_name != "404.html":
         return output
     locale = config.theme["language"]
-    return rewrite_config(output, locale if locale in other_locales(config) else None)
+    return rewrite_config(output, config, locale if locale in other_locales(config) else None)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has written the combined index
