@@ -31,8 +31,8 @@ from harness.site_build import LANGUAGES, build_site, page_names, page_path  # n
 from harness.static_host import PREFIX, StaticHost, free_port  # noqa: E402
 
 LIGHTHOUSE_VERSION = "12.2.3"
-PREFIX = ROOT / ".cache" / "lighthouse"
-BINARY = PREFIX / "node_modules" / ".bin" / "lighthouse"
+CACHE = ROOT / ".cache" / "lighthouse"  # not PREFIX, the sub-path the site is served under
+BINARY = CACHE / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
                 "--disable-component-update --disable-sync --disable-quic")
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
@@ -41,7 +41,7 @@ CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 def install():
     if not BINARY.exists():
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--exact",
-                        f"lighthouse@{LIGHTHOUSE_VERSION}", "--prefix", str(PREFIX)], check=True)
+                        f"lighthouse@{LIGHTHOUSE_VERSION}", "--prefix", str(CACHE)], check=True)
 
 
 def audit(url, work):
@@ -108,6 +108,7 @@ def main():
     parser.add_argument("--save", type=Path, help="also write the table (Markdown) to this file")
     parser.add_argument("--runs", type=int, default=3, help="audits per page; the table gives medians")
     parser.add_argument("--pages", nargs="+", help="only these pages, e.g. zh/adam (default: all)")
+    parser.add_argument("--site", type=Path, help="audit this build (default: build the site)")
     args = parser.parse_args()
     pages = [(locale, name) for locale in LANGUAGES for name in page_names()
              if not args.pages or f"{locale}/{name.removesuffix('.md')}" in args.pages]
@@ -115,13 +116,13 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         port = free_port()
-        site = build_site(work / "site", site_url=f"http://127.0.0.1:{port}{PREFIX}")
+        site = args.site or build_site(work / "site", site_url=f"http://127.0.0.1:{port}{PREFIX}")
         served = StaticHost(site, port).start()
         try:
             rows = []
             for locale, name in pages:
                 rows.append((f"/{page_path(locale, name)}", median_run(served.url + page_path(locale, name), work, args.runs)))
-                print(rows[-1], flush=True)
+                print(*rows[-1], file=sys.stderr, flush=True)  # progress: a full run takes long
         finally:
             served.stop()
 
