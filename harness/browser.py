@@ -20,10 +20,12 @@ class Visit:
         self.page = self.context.new_page()
         self.requests, self.failures, self.console = [], [], []
         self.initiators = {}
+        self.finished = []  # requests that completed, the search worker's included
         devtools = self.context.new_cdp_session(self.page)
         devtools.on("Network.requestWillBeSent", self.note_initiator)
         devtools.send("Network.enable")
         self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("requestfinished", lambda request: self.finished.append(request))
         self.page.on("requestfailed", lambda r: self.failures.append(self.describe(r.url, r.failure)))
         self.page.on("response", lambda r: r.status >= 400 and self.failures.append(self.describe(r.url, f"HTTP {r.status}")))
         self.page.on("console", lambda m: m.type == "error" and self.console.append(f"{self.url}: {m.text} ({m.location})"))
@@ -54,6 +56,17 @@ class Visit:
             pass
         culprit = "; ".join(elements) or f"initiated by {self.initiators.get(url, 'unknown')}"
         return f"{url} {f'({problem}) ' if problem else ''}on {self.url}: {culprit}"
+
+    def weight(self, largest=5):
+        """Bytes transferred so far (response headers and compressed bodies, as Lighthouse
+        counts them), and the largest requests as "KiB URL" lines."""
+        sizes = []
+        for request in self.finished:
+            if not request.url.startswith("data:"):
+                size = request.sizes()
+                sizes.append((size["responseHeadersSize"] + size["responseBodySize"], request.url))
+        ranked = sorted(sizes, reverse=True)[:largest]
+        return sum(size for size, _ in sizes), [f"{size / 1024:.1f} KiB {url}" for size, url in ranked]
 
     def close(self):
         self.context.close()

@@ -2,7 +2,9 @@
 
 Only the article is read (not the navigation or the table of contents), in document order.
 A code block inside a python example (hooks/copy_programs.py) knows what its copy button
-yields, and whether it is the example's setup.
+yields, and whether it is the example's setup. For an example with setup that is what
+docs/assets/examples.js assembles: the setup shown in the toggle, `data-gap` blank lines, then
+`data-code`.
 """
 
 from dataclasses import dataclass, field
@@ -38,7 +40,7 @@ class _Reader(HTMLParser):
         self.code_depth = 0  # >0 inside <pre> of a highlighted block
         self.in_annotation = False
         self.buffer = []
-        self.divs = []  # data-copy (or None) of every open div, innermost last
+        self.divs = []  # what the copy button yields (or None) for every open div, innermost last
         self.setup_depth = 0  # >0 inside an example's setup toggle
 
     def handle_starttag(self, tag, attrs):
@@ -49,7 +51,9 @@ class _Reader(HTMLParser):
         if not self.in_article:
             return
         if tag == "div":
-            self.divs.append(attrs.get("data-copy"))
+            # An example with setup: (gap, code), completed by the setup read inside it.
+            code = (int(attrs.get("data-gap") or 0), attrs["data-code"]) if "data-code" in attrs else None
+            self.divs.append(attrs.get("data-copy", code))
         if tag == "details":
             self.setup_depth += bool(self.setup_depth) or "example-setup" in classes
         if tag == "div" and "highlight" in classes:
@@ -74,6 +78,10 @@ class _Reader(HTMLParser):
             self.in_article = False
         elif tag == "pre" and self.code_depth:
             copied = next((value for value in reversed(self.divs) if value is not None), None)
+            if isinstance(copied, tuple):
+                gap, code = copied
+                setup = next((block.text for block in reversed(self.page.code) if block.setup), "")
+                copied = setup + "\n" * gap + code
             self.page.code.append(CodeBlock(self.language, "".join(self.buffer), copied, self.setup_depth > 0))
             self.code_depth, self.language = 0, None
         elif tag == "div" and self.in_article and self.divs:

@@ -1,11 +1,19 @@
 """Behind every python block's copy button, the complete program that the tests run alone.
 
-Each python fence of a page is wrapped in ``<div class="example" data-copy="...">``: Material's
-copy button copies the ``data-copy`` text of the closest element that has one. The wrapper
-holds the block's setup in a ``<details>`` toggle above the code (labelled in the page's
-language, keyboard operable without JavaScript), the block as written, and, for a program that
-imports a project module, a line that links that file for download. The program comes from
-``harness.programs``, the code the tests execute, so what is copied is what was run.
+Each python fence of a page is wrapped in ``<div class="example">``: Material's copy button
+copies the ``data-copy`` text of the closest element that has one. The wrapper holds the
+block's setup in a ``<details>`` toggle above the code (labelled in the page's language), the
+block as written, and, for a program that imports a project module, a line that links that
+file for download. The program comes from ``harness.programs``, the code the tests execute,
+so what is copied is what was run.
+
+A block without setup carries its program in ``data-copy``. A block with setup carries only
+its own code (``data-code``) and the blank lines between (``data-gap``): the setup is in the
+page once, highlighted, inside a ``<template>`` in its toggle, so that it is neither laid out
+nor styled until the toggle opens. ``docs/assets/examples.js`` (linked from the pages that
+have a toggle) renders it then, and on a click of the copy button sets ``data-copy`` to
+setup, blank lines and code. Without JavaScript there is no copy button, and site.css hides
+the toggles; the page's example files hold the complete programs.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import re
 from mkdocs.utils import get_relative_url
 
 from harness.examples import read_blocks
+from harness.programs import ANNOTATION
 
 LABELS = {
     "en": {
@@ -42,14 +51,22 @@ def file_link(page, name: str, text: str | None = None) -> str:
     return f'<a href="{html.escape(href)}" download>{text or f"<code>{html.escape(name)}</code>"}</a>'
 
 
+def attribute(text: str) -> str:
+    return html.escape(text, quote=True).replace("\n", "&#10;")
+
+
 def on_page_markdown(markdown, page, config, files):
     labels = LABELS[language_of(page)]
     text = markdown
     for block in reversed(read_blocks(markdown, page.file.abs_src_path)):
         fence, program = block.fence, block.program
         pad = fence.indent
-        copied = html.escape(program.copied, quote=True).replace("\n", "&#10;")
-        parts = [f'<div class="example" data-copy="{copied}" markdown>', ""]
+        if program.setup:
+            code = "\n".join(ANNOTATION.sub("", line) for line in program.shown).rstrip()
+            data = f'data-code="{attribute(code)}" data-gap="{program.gap}"'
+        else:
+            data = f'data-copy="{attribute(program.copied)}"'
+        parts = [f'<div class="example" {data} markdown>', ""]
         if program.setup:
             lines = sum(1 for line in program.setup if line.strip())
             ticks = "`" * max(3, 1 + max(len(run) for run in re.findall("`*", program.copied)))
@@ -72,3 +89,18 @@ def on_page_markdown(markdown, page, config, files):
         wrapped = "\n".join(f"{pad}{line}" if line else "" for line in parts)
         text = text[: fence.start] + wrapped + text[fence.end :]
     return text
+
+
+# A setup toggle's highlighted block (Material's highlight div holds no other div).
+SETUP = re.compile(r'(<details class="example-setup"[^>]*>\s*<summary>.*?</summary>)\s*(<div class="language-python highlight".*?</div>)', re.S)
+
+
+def on_page_content(html_text, page, config, files):
+    return SETUP.sub(r"\1<template>\2</template>", html_text)
+
+
+def on_post_page(output, page, config):
+    if '<details class="example-setup"' not in output:
+        return output
+    script = get_relative_url("assets/examples.js", page.url)
+    return output.replace("</body>", f'<script src="{html.escape(script)}" defer></script></body>', 1)

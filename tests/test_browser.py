@@ -51,6 +51,46 @@ def test_page_loads_cleanly_from_the_local_server_only(built, server, visit, loc
 REQUESTS: dict[str, int] = {}  # page -> requests it made while loading
 
 
+BUDGET_KIB = 150  # per page, until the network is idle: figures, math font and stepper included
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_transfers_at_most_150_kib(server, visit, locale, name):
+    """What a first visit downloads (nothing cached), the search worker's requests included."""
+    opened = visit(page_url(server, locale, name), wait_until="networkidle")
+    total, largest = opened.weight()
+    assert total <= BUDGET_KIB * 1024, (
+        f"{locale}/{name} transfers {total / 1024:.1f} KiB until the network is idle, over the "
+        f"{BUDGET_KIB} KiB budget; its largest requests: " + "; ".join(largest))
+
+
+INDEX = re.compile(r"/search/search_index\.json$")
+# The three ways a reader starts a search: Playwright actions on a loaded page.
+START_SEARCH = {
+    "focus": lambda page: page.locator(".md-search__input").click(),
+    "shortcut": lambda page: page.keyboard.press("/"),
+    "icon": lambda page: page.locator("label.md-header__button[for=__search]").click(),
+}
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("way", START_SEARCH)
+def test_search_index_is_downloaded_when_the_reader_starts_a_search(server, visit, locale, way):
+    """hooks/search_on_demand.js: a page that is only read never requests the index (nor
+    Material's worker); the first search fetches it, and answers."""
+    viewport = {"width": 375, "height": 812} if way == "icon" else None  # the icon is the phone's way
+    opened = visit(page_url(server, locale, "index.md"), wait_until="networkidle", viewport=viewport)
+    early = [url for url in opened.requests if INDEX.search(urlsplit(url).path) or "/workers/search." in url]
+    assert early == [], f"{locale}: requested before the reader started a search: {early}"
+    START_SEARCH[way](opened.page)
+    opened.page.wait_for_load_state("networkidle")
+    index = [url for url in opened.requests if INDEX.search(urlsplit(url).path)]
+    assert [urlsplit(url).path for url in index] == [urlsplit(server).path + LANGUAGES[locale] + "search/search_index.json"]
+    assert search(opened.page, "SGD"), f"{locale}: no results after the index was loaded"
+    assert opened.failures == [] and opened.console == []
+
+
 @pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("name", PAGES)
 def test_every_formula_is_rendered(server, visit, locale, name):

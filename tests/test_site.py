@@ -218,6 +218,24 @@ def test_search_index_shows_formulas_as_they_read_not_their_tex(site, locale):
     assert any("θ" in doc["text"] for doc in index["docs"]), "the formulas' own text is indexed"
 
 
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_search_index_holds_prose_and_inline_code_not_code_blocks(site, locale):
+    """hooks/search_per_language.py leaves code and output blocks and setup toggles out of
+    the index (inline code stays); the report gives each index's size."""
+    import gzip
+
+    from harness.report import report
+
+    path = site / LANGUAGES[locale] / "search" / "search_index.json"
+    index = json.loads(path.read_text("utf-8"))
+    blocks = sorted({doc["location"] for doc in index["docs"] if "<pre>" in doc["text"]})
+    assert blocks == [], f"{locale}: code blocks in the search index, in {blocks}"
+    assert sum("<code>" in doc["text"] for doc in index["docs"]) > 50, "inline code is indexed"
+    data = path.read_bytes()
+    report("search index size", locale, f"{locale}: {len(data) / 1024:.0f} KiB, "
+                                        f"{len(gzip.compress(data, 6)) / 1024:.0f} KiB gzipped")
+
+
 def test_the_math_font_covers_every_formula(site):
     """The served STIX Two Math subset has every character the formulas show, and its MATH
     table (stretchy braces), and every page with a formula preloads it."""

@@ -272,6 +272,7 @@ def test_a_reader_session_shows_torchs_numbers(served, browser, locale, name):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(served.url + page_path(locale, name))
     figure = page.locator("figure[data-stepper]").first
+    figure.scroll_into_view_if_needed()  # the stepper starts when the reader comes near it
     reader = Reader(page, figure)
     chinese = re.compile(r"[\u4e00-\u9fff]")
     assert bool(chinese.search(figure.locator("button[data-action=run]").inner_text())) == (locale == "zh")
@@ -365,6 +366,7 @@ def test_nothing_moves_when_the_stepper_loads(served, browser, locale, name):
         page.goto(url)
         figure = page.locator("figure[data-stepper]").first
         if javascript:
+            figure.scroll_into_view_if_needed()  # the stepper starts when the reader comes near it
             figure.locator("button[data-action=reset]").click()
         seen[javascript] = figure.evaluate("""figure => {
             figure.querySelectorAll("noscript").forEach(note => note.remove());

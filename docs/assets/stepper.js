@@ -382,8 +382,17 @@
     for (const control of panel.querySelectorAll("button, input, select")) control.disabled = false;
   }
 
+  // Mounting draws the figure, a long task on a slow phone: each figure waits until the
+  // reader scrolls near it, so that none runs while the page loads.
   function init() {
-    document.querySelectorAll("figure[data-stepper]").forEach(mount);
+    const near = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        near.unobserve(entry.target);
+        mount(entry.target);
+      }
+    }, { rootMargin: "200px" });
+    document.querySelectorAll("figure[data-stepper]").forEach((figure) => near.observe(figure));
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

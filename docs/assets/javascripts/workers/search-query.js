@@ -28,8 +28,9 @@ so that what a reader copies from a result has no invisible characters.
 
 How: hooks/search_per_language.py points Material's `__config.search` (the worker URL) here,
 naming Material's worker in `?material=`. This file registers its "message" listener first
-and then imports Material's worker into the same scope: both listeners receive the same
-event, ours first, so Material's handler reads the rewritten query. It relies on Material's
+and imports Material's worker into the same scope when the index arrives (so a page that is
+only read never downloads it): both listeners receive every later event, ours first, so
+Material's handler reads the rewritten query. It relies on Material's
 messages (src/templates/assets/javascripts/integrations/search/worker/message/index.ts):
 {type: 0 (SETUP), data: {config, docs}} and {type: 2 (QUERY), data: "query"} in,
 {type: 3 (RESULT), data: {items: [[{title, text, ...}]]}} out. A message of another shape is
@@ -175,7 +176,16 @@ function protect(query) {
 
 addEventListener("message", event => {
   const message = event.data
-  if (message && message.type === SETUP && message.data && Array.isArray(message.data.docs)) {
+  if (message && message.type === "load") {  // from hooks/search_on_demand.js, not for Material
+    event.stopImmediatePropagation()
+    loadMaterial()
+  } else if (message && message.type === SETUP && message.data && Array.isArray(message.data.docs)) {
+    if (!materialLoaded) {
+      // Material's worker, once loaded, adds its listener after ours, too late for this
+      // event: both get it again.
+      loadMaterial().then(() => dispatchEvent(new MessageEvent("message", {data: message})))
+      return
+    }
     learn(message.data.docs)
     state.seen.setup += 1
   } else if (message && message.type === QUERY && typeof message.data === "string") {
@@ -213,4 +223,41 @@ const own = typeof document === "undefined"
 const material = new URL(own).searchParams.get("material")
 if (!/^search\.[0-9a-f]+\.min\.js$/.test(material || ""))
   throw new Error(`search-query.js: no Material search worker named in ?material= (${material})`)
-importScripts(new URL(material, own).href)
+
+/* Material's worker and the lunr languages it imports on SETUP (its setupSearchLanguages(), for
+   the languages in ?lang=), loaded when the reader starts a search: fetched side by side, while
+   the page downloads the index (importScripts would fetch them one after another, a round trip
+   each), then run in order. Material's own importScripts() of them then loads nothing again. */
+let materialLoaded = false
+let loading = null
+const lunrFolder = new URL("../lunr/min/", own).href
+const languages = (new URL(own).searchParams.get("lang") || "en").split(" ")
+const scripts = [
+  new URL(material, own).href,
+  `${lunrFolder}lunr.stemmer.support.min.js`,
+  ...languages.filter(lang => lang !== "en").map(lang => `${lunrFolder}lunr.${lang}.min.js`),
+  ...languages.length > 1 ? [`${lunrFolder}lunr.multi.min.js`] : [],
+]
+const imported = new Set()
+const importScript = self.importScripts.bind(self)
+self.importScripts = (...urls) => importScript(...urls.filter(url => !imported.has(new URL(url, own).href)))
+function loadMaterial() {
+  loading ??= Promise.all(scripts.map(url => fetch(url).then(response => {
+    if (!response.ok)
+      throw new Error(`search-query.js: ${url}: HTTP ${response.status}`)
+    return response.blob()
+  }))).then(blobs => {
+    blobs.forEach((blob, i) => {
+      importScript(URL.createObjectURL(blob))
+      imported.add(scripts[i])
+    })
+    materialLoaded = true
+  })
+  return loading
+}
+// From file:// (iframe-worker), Material waits for the search to open before it sends the
+// index, and importScripts is only safe while this file runs: Material's worker comes now.
+if (typeof document !== "undefined") {
+  importScript(scripts[0])
+  materialLoaded = true
+}
