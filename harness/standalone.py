@@ -274,8 +274,8 @@ def _child(code: str, program: str, capture: str, clock: int | None) -> None:
 def _made_up_clock(power: int) -> None:
     """Replace time.perf_counter (timeit's and torch.utils.benchmark's timer) with a clock whose
     n-th reading is 1 + 2**power + ... + n**power seconds. A duration then depends only on which
-    readings it spans (under clock 1, their count; under clock 2, also how late they come), so a
-    number computed from measured times differs between the two clocks, and nothing else does."""
+    readings it spans, and on another function of them under each clock, so a number computed from
+    measured times differs between the two clocks, and nothing else does."""
     import itertools
     import time
 

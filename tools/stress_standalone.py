@@ -5,10 +5,10 @@ suite runs them, and count the programs that got stuck.
 
 The full suite submits every block when pytest collects and reads the results minutes later,
 after tests/ (browser tests, site builds) have kept both cores busy. Each round here does the
-same: it submits all blocks (286 programs), stays away for --busy seconds while --load
+same: it submits every block of both languages, stays away for --busy seconds while --load
 processes spin on the CPUs, then collects every result. Prints the programs run, the stuck ones
-(stopped at the deadline) and any other failure, by page and line. 18 rounds run over 5,000
-programs.
+(stopped at the deadline) and any other failure, by page and line. 18 rounds of the 288 blocks
+run over 5,000 programs.
 """
 
 import argparse
