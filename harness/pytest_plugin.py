@@ -77,8 +77,6 @@ class PageProblems(Exception):
 def pytest_collect_file(file_path, parent):
     if not doc_pages.should_parse(file_path):
         return None
-    if not parent.config.option.collectonly:
-        shared_runner()  # unless pytest_configure started it
     return PageFile.from_parent(parent, path=file_path, sybils=[doc_pages])
 
 
@@ -92,7 +90,8 @@ def pytest_configure(config):
             config.args.append(str(other))
     docs = ROOT / "docs"
     paths = {Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args}
-    if not config.option.collectonly and any(path == docs or docs in path.parents for path in paths):
+    selecting = config.option.keyword or config.option.markexpr  # maybe no block at all: wait and see
+    if not config.option.collectonly and not selecting and any(path == docs or docs in path.parents for path in paths):
         shared_runner()
 
 
