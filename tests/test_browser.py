@@ -83,8 +83,9 @@ def test_search_index_is_downloaded_when_the_reader_starts_a_search(server, visi
     opened = visit(page_url(server, locale, "index.md"), wait_until="networkidle", viewport=viewport)
     early = [url for url in opened.requests if INDEX.search(urlsplit(url).path) or "/workers/search." in url]
     assert early == [], f"{locale}: requested before the reader started a search: {early}"
-    START_SEARCH[way](opened.page)
-    opened.page.wait_for_load_state("networkidle")
+    # The page is idle already, so waiting for "networkidle" would not wait for the index.
+    with opened.page.expect_response(lambda response: INDEX.search(urlsplit(response.url).path)):
+        START_SEARCH[way](opened.page)
     index = [url for url in opened.requests if INDEX.search(urlsplit(url).path)]
     assert [urlsplit(url).path for url in index] == [urlsplit(server).path + LANGUAGES[locale] + "search/search_index.json"]
     assert search(opened.page, "SGD"), f"{locale}: no results after the index was loaded"
