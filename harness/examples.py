@@ -180,15 +180,16 @@ def run_key(block: CodeBlock) -> str:
     return hashlib.sha256("\0".join([block.program.copied, *block.program.modules]).encode()).hexdigest()
 
 
-def submit(block: CodeBlock, runner: Runner | None = None, key: str | None = None) -> None:
+def submit(block: CodeBlock, runner: Runner | None = None, key: str | None = None,
+           timeout: float | None = None) -> None:
     """Start the block's copied program alone, with only the project files it imports beside it
     (and, for a timing block, under each made-up clock as well)."""
     runner, key = runner or shared_runner(), key or run_key(block)
     files = [MODULES / m for m in block.program.modules]
-    runner.submit(key, block.program.copied, files)
+    runner.submit(key, block.program.copied, files, timeout)
     if is_timing(block):
         for clock in CLOCKS:
-            runner.submit(f"{key} under clock {clock}", block.program.copied, files, clock=clock)
+            runner.submit(f"{key} under clock {clock}", block.program.copied, files, timeout, clock=clock)
 
 
 def collect(block: CodeBlock, runner: Runner | None = None, key: str | None = None) -> Result:

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.examples import MODULES, collect, failure_of, is_timing, read_blocks  # noqa: E402
-from harness.standalone import CLOCKS, Runner  # noqa: E402
+from harness.examples import collect, failure_of, read_blocks, submit  # noqa: E402
+from harness.standalone import Runner  # noqa: E402
 
 
 def spin(stop):
@@ -49,11 +49,7 @@ def main() -> int:
     try:
         for round_ in range(args.rounds):
             for block in blocks:
-                key, files = f"{block.origin} #{round_}", [MODULES / m for m in block.program.modules]
-                runner.submit(key, block.program.copied, files, timeout=args.deadline)
-                for clock in CLOCKS if is_timing(block) else ():  # as harness.examples.submit runs it
-                    runner.submit(f"{key} under clock {clock}", block.program.copied, files,
-                                  timeout=args.deadline, clock=clock)
+                submit(block, runner, f"{block.origin} #{round_}", timeout=args.deadline)
             time.sleep(args.busy)
             for block in blocks:
                 result = collect(block, runner, f"{block.origin} #{round_}")
