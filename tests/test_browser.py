@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from axe_playwright_python.sync_playwright import Axe
 
 from harness import png
-from harness.browser import page_url, search
+from harness.browser import Visit, page_url, search
 from harness.pytest_plugin import code_blocks
 from harness.site_build import LANGUAGES, ROOT, page_names
 
@@ -28,22 +29,63 @@ def server(served):
     return served.url
 
 
-@pytest.mark.parametrize("locale", LANGUAGES)
-@pytest.mark.parametrize("name", PAGES)
-def test_page_loads_cleanly_from_the_local_server_only(built, server, visit, locale, name):
+SCHEMES = ("light", "dark")  # the reader's prefers-color-scheme, which picks Material's palette
+
+
+class Shown:
+    """A page opened once in each palette (fresh contexts, nothing cached), for every check of
+    that page: opening a page costs more than most checks on it. Both load side by side, and
+    axe-core starts on both as soon as they are idle (it is the slowest check, and each page
+    has its own renderer process)."""
+
+    def __init__(self, browser, server, locale, name):
+        self.locale, self.name = locale, name
+        self.url = page_url(server, locale, name)
+        self.visits = {scheme: Visit(browser, self.url, "commit", color_scheme=scheme,
+                                     permissions=["clipboard-read", "clipboard-write"]) for scheme in SCHEMES}
+        axe = Axe().axe_script
+        for opened in self.visits.values():
+            opened.page.wait_for_load_state("networkidle")
+        for opened in self.visits.values():
+            opened.page.evaluate(axe)
+            # From a timer, so that this returns at once and the two pages' runs overlap.
+            opened.page.evaluate("""() => { window.axeRun = new Promise(started => setTimeout(started))
+                .then(() => axe.run(document, {resultTypes: ["violations"]})); }""")
+
+    def visit(self, scheme):
+        """The page as it loaded (until the network was idle) in the "light" or "dark" palette."""
+        return self.visits[scheme]
+
+    def close(self):
+        for opened in self.visits.values():
+            opened.close()
+
+
+@pytest.fixture(scope="module", params=[(locale, name) for name in PAGES for locale in LANGUAGES],
+                ids=lambda page: f"{page[0]}-{page[1]}")
+def shown(request, browser, server):
+    """Each page, shared by the per-page checks below, which pytest runs together for one page
+    (a module-scoped parameter) in the order they are written: those that only read the page
+    as it loaded first, then those that change it (open toggles, resize, switch language)."""
+    page = Shown(browser, server, *request.param)
+    yield page
+    page.close()
+
+
+def test_page_loads_cleanly_from_the_local_server_only(built, server, shown):
     """The site was built for the address it will be published at (tests/conftest.py), which
     its canonical and hreflang links name; nothing the page fetches comes from there, or from
     any host but the one serving it, and nothing fails."""
     from harness.report import report
 
-    opened = visit(page_url(server, locale, name), wait_until="networkidle")
+    opened = shown.visit("light")
     assert opened.page.eval_on_selector("link[rel=canonical]", "l => l.getAttribute('href')") == \
-        page_url(built.url, locale, name)
+        page_url(built.url, shown.locale, shown.name)
     local = urlsplit(server).netloc
     assert [opened.describe(url) for url in opened.requests if urlsplit(url).netloc not in (local, "")] == []
     assert opened.failures == []
     assert opened.console == []
-    REQUESTS[f"{locale}/{name}"] = len(opened.requests)
+    REQUESTS[f"{shown.locale}/{shown.name}"] = len(opened.requests)
     report("hosting", "elsewhere", f"a build for {built.url} served from {local}: {len(REQUESTS)} pages, "
            f"{sum(REQUESTS.values())} requests, none failed or to another host")
 
@@ -54,15 +96,119 @@ REQUESTS: dict[str, int] = {}  # page -> requests it made while loading
 BUDGET_KIB = 150  # per page, until the network is idle: figures, math font and stepper included
 
 
-@pytest.mark.parametrize("locale", LANGUAGES)
-@pytest.mark.parametrize("name", PAGES)
-def test_page_transfers_at_most_150_kib(server, visit, locale, name):
+def test_page_transfers_at_most_150_kib(shown):
     """What a first visit downloads (nothing cached), the search worker's requests included."""
-    opened = visit(page_url(server, locale, name), wait_until="networkidle")
-    total, largest = opened.weight()
+    total, largest = shown.visit("light").weight()
     assert total <= BUDGET_KIB * 1024, (
-        f"{locale}/{name} transfers {total / 1024:.1f} KiB until the network is idle, over the "
-        f"{BUDGET_KIB} KiB budget; its largest requests: " + "; ".join(largest))
+        f"{shown.locale}/{shown.name} transfers {total / 1024:.1f} KiB until the network is idle, "
+        f"over the {BUDGET_KIB} KiB budget; its largest requests: " + "; ".join(largest))
+
+
+def test_every_formula_is_rendered(shown):
+    page = shown.visit("light").page
+    visible = page.evaluate("""() => {
+        const article = document.querySelector("article").cloneNode(true);
+        article.querySelectorAll("pre, code, annotation").forEach(e => e.remove());
+        return article.innerText;
+    }""")
+    assert not re.search(r"\\[(\[]|\$\$|\\[a-zA-Z]{2,}", visible), "raw TeX in the visible text"
+    wrappers = page.locator(".arithmatex").count()
+    sizes = page.eval_on_selector_all(".arithmatex > math", "ms => ms.map(m => m.getBoundingClientRect().width)")
+    assert len(sizes) == wrappers
+    assert all(width > 0 for width in sizes)
+    # Set in the site's own math font (hooks/math_font.py), loaded from this site.
+    faces = page.evaluate("""() => document.fonts.ready.then(() => [...document.fonts]
+        .filter(face => face.family.includes("STIX Two Math (site)")).map(face => face.status))""")
+    assert faces == ["loaded"] if wrappers else faces in ([], ["unloaded"])
+    if wrappers:
+        family = page.eval_on_selector(".arithmatex > math", "m => getComputedStyle(m).fontFamily")
+        assert family.startswith('"STIX Two Math (site)"')
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_no_accessibility_violations(shown, scheme):
+    violations = shown.visit(scheme).page.evaluate("() => window.axeRun.then(results => results.violations)")
+    summary = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in violations]
+    assert summary == []
+
+
+def test_dark_palette_renders(shown):
+    """The screenshot shows the dark palette: its commonest colour is the slate background, and
+    the article's text stands out from it by at least 4.5:1."""
+    page = shown.visit("dark").page
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{shown.locale}-{shown.name.removesuffix('.md')}-dark.png"), full_page=True)
+    shot = page.screenshot(clip={"x": 0, "y": 100, "width": 640, "height": 360})  # below the header
+    background = Counter(png.pixels(shot)).most_common(1)[0][0]
+    expected = rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    assert max(abs(a - b) for a, b in zip(background, expected)) <= 2, (background, expected)
+    assert sum(background) < 3 * 80, f"the screenshot's background {background} is not dark"
+    text = rgb(page.eval_on_selector("article p", "p => getComputedStyle(p).color"))
+    assert png.contrast(text, background) >= 4.5, (text, background)
+
+
+def rgb(css):
+    """(r, g, b) of a computed CSS colour; a translucent one is blended over black, which for
+    light text on a dark page underestimates its contrast."""
+    r, g, b, *alpha = map(float, re.findall(r"[\d.]+", css))
+    a = alpha[0] if alpha else 1.0
+    return tuple(round(c * a) for c in (r, g, b))
+
+
+def test_copy_button_copies_the_program_the_tests_ran_alone(shown):
+    """Each python block's copy button yields its complete program; its setup toggle opens
+    from the keyboard, is labelled in the page's language and shows the setup it copies."""
+    locale, name = shown.locale, shown.name
+    page = shown.visit("light").page
+    programs = [block.program for block in code_blocks(ROOT / "docs" / locale / name)]
+    examples = page.locator("div.example")
+    assert examples.count() == len(programs)
+    for index, program in enumerate(programs):
+        example = examples.nth(index)
+        shown_code = example.locator(":scope > div.highlight")
+        shown_code.hover()
+        shown_code.locator("button[data-md-type=copy]").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == program.copied, f"{locale}/{name}: block {index + 1}"
+        toggle = example.locator(":scope > details.example-setup")
+        assert toggle.count() == bool(program.setup)
+        if program.setup:
+            summary = toggle.locator("summary")
+            assert bool(re.search(r"[\u4e00-\u9fff]", summary.inner_text())) == (locale == "zh")
+            summary.focus()
+            page.keyboard.press("Enter")
+            assert toggle.get_attribute("open") is not None
+            assert toggle.locator("pre").inner_text().rstrip("\n") == "\n".join(program.setup).rstrip("\n")
+        needs = example.locator(".example-needs a[download]")
+        assert [needs.nth(i).inner_text() for i in range(needs.count())] == program.modules
+
+
+def test_nothing_scrolls_sideways_on_a_phone(shown):
+    """The page turned to a phone's width (375 px), its setup toggles open."""
+    page = shown.visit("light").page
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # Wider content may only be code or a formula, scrolling inside its own box.
+    overflowing = page.evaluate("""() => [...document.querySelectorAll("article *")]
+        .filter(e => e.getBoundingClientRect().right > 376)
+        .filter(e => !e.closest("pre, .arithmatex, .md-typeset__scrollwrap"))
+        .map(e => e.tagName + "." + e.className)""")
+    assert overflowing == []
+
+
+def test_language_switcher_leads_to_the_same_page(server, shown):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = shown.visit("dark").page
+    expected = urlsplit(page_url(server, OTHER[shown.locale], shown.name)).path.rstrip("/")
+    page.hover(".md-header__option .md-select")
+    page.click(f".md-select__link[hreflang={OTHER[shown.locale]}]")
+    try:
+        page.wait_for_url(lambda url: urlsplit(url).path.rstrip("/") == expected, timeout=10_000)
+    except PlaywrightTimeout:
+        pass  # the assertion names where it went instead
+    assert urlsplit(page.url).path.rstrip("/") == expected
 
 
 INDEX = re.compile(r"/search/search_index\.json$")
@@ -90,121 +236,6 @@ def test_search_index_is_downloaded_when_the_reader_starts_a_search(server, visi
     assert [urlsplit(url).path for url in index] == [urlsplit(server).path + LANGUAGES[locale] + "search/search_index.json"]
     assert search(opened.page, "SGD"), f"{locale}: no results after the index was loaded"
     assert opened.failures == [] and opened.console == []
-
-
-@pytest.mark.parametrize("locale", LANGUAGES)
-@pytest.mark.parametrize("name", PAGES)
-def test_every_formula_is_rendered(server, visit, locale, name):
-    page = visit(page_url(server, locale, name)).page
-    visible = page.evaluate("""() => {
-        const article = document.querySelector("article").cloneNode(true);
-        article.querySelectorAll("pre, code, annotation").forEach(e => e.remove());
-        return article.innerText;
-    }""")
-    assert not re.search(r"\\[(\[]|\$\$|\\[a-zA-Z]{2,}", visible), "raw TeX in the visible text"
-    wrappers = page.locator(".arithmatex").count()
-    sizes = page.eval_on_selector_all(".arithmatex > math", "ms => ms.map(m => m.getBoundingClientRect().width)")
-    assert len(sizes) == wrappers
-    assert all(width > 0 for width in sizes)
-    # Set in the site's own math font (hooks/math_font.py), loaded from this site.
-    faces = page.evaluate("""() => document.fonts.ready.then(() => [...document.fonts]
-        .filter(face => face.family.includes("STIX Two Math (site)")).map(face => face.status))""")
-    assert faces == ["loaded"] if wrappers else faces in ([], ["unloaded"])
-    if wrappers:
-        family = page.eval_on_selector(".arithmatex > math", "m => getComputedStyle(m).fontFamily")
-        assert family.startswith('"STIX Two Math (site)"')
-
-
-@pytest.mark.parametrize("locale", LANGUAGES)
-@pytest.mark.parametrize("name", PAGES)
-def test_language_switcher_leads_to_the_same_page(server, visit, locale, name):
-    page = visit(page_url(server, locale, name)).page
-    page.hover(".md-header__option .md-select")
-    page.click(f".md-select__link[hreflang={OTHER[locale]}]")
-    page.wait_for_load_state("networkidle")
-    assert urlsplit(page.url).path.rstrip("/") == urlsplit(page_url(server, OTHER[locale], name)).path.rstrip("/")
-
-
-@pytest.mark.parametrize("locale", LANGUAGES)
-@pytest.mark.parametrize("name", PAGES)
-def test_copy_button_copies_the_program_the_tests_ran_alone(server, visit, locale, name):
-    """Each python block's copy button yields its complete program; its setup toggle opens
-    from the keyboard, is labelled in the page's language and shows the setup it copies."""
-    url = page_url(server, locale, name)
-    opened = visit(url, permissions=["clipboard-read", "clipboard-write"])
-    programs = [block.program for block in code_blocks(ROOT / "docs" / locale / name)]
-    examples = opened.page.locator("div.example")
-    assert examples.count() == len(programs)
-    for index, program in enumerate(programs):
-        example = examples.nth(index)
-        shown = example.locator(":scope > div.highlight")
-        shown.hover()
-        shown.locator("button[data-md-type=copy]").click()
-        copied = opened.page.evaluate("navigator.clipboard.readText()")
-        assert copied == program.copied, f"{locale}/{name}: block {index + 1}"
-        toggle = example.locator(":scope > details.example-setup")
-        assert toggle.count() == bool(program.setup)
-        if program.setup:
-            summary = toggle.locator("summary")
-            assert bool(re.search(r"[\u4e00-\u9fff]", summary.inner_text())) == (locale == "zh")
-            summary.focus()
-            opened.page.keyboard.press("Enter")
-            assert toggle.get_attribute("open") is not None
-            assert toggle.locator("pre").inner_text().rstrip("\n") == "\n".join(program.setup).rstrip("\n")
-        needs = example.locator(".example-needs a[download]")
-        assert [needs.nth(i).inner_text() for i in range(needs.count())] == program.modules
-
-
-@pytest.mark.parametrize("locale", LANGUAGES)
-@pytest.mark.parametrize("name", PAGES)
-def test_nothing_scrolls_sideways_on_a_phone(server, visit, locale, name):
-    page = visit(page_url(server, locale, name), viewport={"width": 375, "height": 812}).page
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    # Wider content may only be code or a formula, scrolling inside its own box.
-    overflowing = page.evaluate("""() => [...document.querySelectorAll("article *")]
-        .filter(e => e.getBoundingClientRect().right > 376)
-        .filter(e => !e.closest("pre, .arithmatex, .md-typeset__scrollwrap"))
-        .map(e => e.tagName + "." + e.className)""")
-    assert overflowing == []
-
-
-@pytest.mark.parametrize("locale", LANGUAGES)
-@pytest.mark.parametrize("name", PAGES)
-def test_dark_palette_renders(server, visit, locale, name):
-    """The screenshot shows the dark palette: its commonest colour is the slate background, and
-    the article's text stands out from it by at least 4.5:1."""
-    page = visit(page_url(server, locale, name), color_scheme="dark").page
-    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{locale}-{name.removesuffix('.md')}-dark.png"), full_page=True)
-    shot = page.screenshot(clip={"x": 0, "y": 100, "width": 640, "height": 360})  # below the header
-    background = Counter(png.pixels(shot)).most_common(1)[0][0]
-    expected = rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))
-    assert max(abs(a - b) for a, b in zip(background, expected)) <= 2, (background, expected)
-    assert sum(background) < 3 * 80, f"the screenshot's background {background} is not dark"
-    text = rgb(page.eval_on_selector("article p", "p => getComputedStyle(p).color"))
-    assert png.contrast(text, background) >= 4.5, (text, background)
-
-
-def rgb(css):
-    """(r, g, b) of a computed CSS colour; a translucent one is blended over black, which for
-    light text on a dark page underestimates its contrast."""
-    r, g, b, *alpha = map(float, re.findall(r"[\d.]+", css))
-    a = alpha[0] if alpha else 1.0
-    return tuple(round(c * a) for c in (r, g, b))
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("locale", LANGUAGES)
-@pytest.mark.parametrize("name", PAGES)
-def test_axe_finds_no_accessibility_violations(server, visit, locale, name, scheme):
-    from axe_playwright_python.sync_playwright import Axe
-
-    page = visit(page_url(server, locale, name), wait_until="networkidle", color_scheme=scheme).page
-    violations = Axe().run(page).response["violations"]
-    summary = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in violations]
-    assert summary == []
-
 
 
 @pytest.mark.parametrize(
