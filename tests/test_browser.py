@@ -307,7 +307,7 @@ def test_search_finds_the_page_that_answers_a_readers_question(server, visit, lo
     passed = total - len({failure.split(": ", 1)[0] for failure in failures})
     report("search: the answering page among the first three results", locale,
            f"{locale}: {passed}/{total} queries")
-    assert failures == []
+    assert failures == [], "\n".join(failures)
 
 
 def test_search_worker_rewrites_the_query_materials_worker_reads(server, visit):
