@@ -138,7 +138,9 @@ def test_dark_palette_renders(shown):
     page = shown.visit("dark").page
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{shown.locale}-{shown.name.removesuffix('.md')}-dark.png"), full_page=True)
+    # For a person to look at; JPEG, as a long page takes Chromium a second to encode as PNG.
+    page.screenshot(path=str(ARTIFACTS / f"{shown.locale}-{shown.name.removesuffix('.md')}-dark.jpeg"),
+                    full_page=True, quality=80)
     shot = page.screenshot(clip={"x": 0, "y": 100, "width": 640, "height": 360})  # below the header
     background = Counter(png.pixels(shot)).most_common(1)[0][0]
     expected = rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))
@@ -205,7 +207,8 @@ def test_language_switcher_leads_to_the_same_page(server, shown):
     page.hover(".md-header__option .md-select")
     page.click(f".md-select__link[hreflang={OTHER[shown.locale]}]")
     try:
-        page.wait_for_url(lambda url: urlsplit(url).path.rstrip("/") == expected, timeout=10_000)
+        # Once the address changes; the page it leads to is checked on its own.
+        page.wait_for_url(lambda url: urlsplit(url).path.rstrip("/") == expected, wait_until="commit", timeout=10_000)
     except PlaywrightTimeout:
         pass  # the assertion names where it went instead
     assert urlsplit(page.url).path.rstrip("/") == expected
