@@ -104,7 +104,8 @@ def one_cycle(opt):  # cycle_momentum=True by default
 
 counts, opt = graphs_per_step(torch.tensor(0.004), 4, adam, one_cycle)
 print("graphs after each step:", counts)
-print("lr now:", opt.param_groups[0]["lr"], "betas now:", opt.param_groups[0]["betas"])
+print("lr now:", opt.param_groups[0]["lr"])
+print("betas now:", tuple(round(beta, 4) for beta in opt.param_groups[0]["betas"]))
 # --8<-- [end:cycle_momentum]
 
 assert counts == [1, 2, 3, 4]
