@@ -106,6 +106,9 @@ counts, opt = graphs_per_step(torch.tensor(0.004), 4, adam, one_cycle)
 print("graphs after each step:", counts)
 print("lr now:", opt.param_groups[0]["lr"])
 print("betas now:", tuple(round(beta, 4) for beta in opt.param_groups[0]["betas"]))
+# private: the guard failures that caused the recompilations, "2/0: <guard> == <value>  # ..."
+failures = [reason for reasons in torch._dynamo.utils.guard_failures.values() for reason in reasons]
+print("failed guards:", sorted({reason.split(": ", 1)[1].split(" == ")[0] for reason in failures}))
 # --8<-- [end:cycle_momentum]
 
 assert counts == [1, 2, 3, 4]
