@@ -41,12 +41,20 @@ print("graphs compiled:", torch._dynamo.utils.counters["stats"]["unique_graphs"]
 
 
 # --8<-- [start:graphs_per_step] setup: imports
-def graphs_per_step(lr, steps=4):
+def sgd(params, lr):
+    return torch.optim.SGD(params, lr=lr, momentum=0.9)
+
+
+def halve(opt):
+    return torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+
+
+def graphs_per_step(lr, steps=4, make_optimizer=sgd, make_scheduler=halve):
     torch.compiler.reset()  # no graphs left from earlier calls
     torch.manual_seed(0)
     model = torch.nn.Linear(4, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    scheduler = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    opt = make_optimizer(model.parameters(), lr)
+    scheduler = make_scheduler(opt)
 
     @torch.compile
     def step():
@@ -83,6 +91,27 @@ print("lr now:", opt.param_groups[0]["lr"], "the same tensor:", opt.param_groups
 # --8<-- [end:tensor_lr]
 
 assert counts == [1, 2, 2, 2]
+
+
+# --8<-- [start:cycle_momentum] setup: graphs_per_step
+def adam(params, lr):
+    return torch.optim.Adam(params, lr=lr)
+
+
+def one_cycle(opt):  # cycle_momentum=True by default
+    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=100)
+
+
+counts, opt = graphs_per_step(torch.tensor(0.004), 4, adam, one_cycle)
+print("graphs after each step:", counts)
+print("lr now:", opt.param_groups[0]["lr"])
+print("betas now:", tuple(round(beta, 4) for beta in opt.param_groups[0]["betas"]))
+# private: the guard failures that caused the recompilations, "2/0: <guard> == <value>  # ..."
+failures = [reason for reasons in torch._dynamo.utils.guard_failures.values() for reason in reasons]
+print("failed guards:", sorted({reason.split(": ", 1)[1].split(" == ")[0] for reason in failures}))
+# --8<-- [end:cycle_momentum]
+
+assert counts == [1, 2, 3, 4]
 
 
 # --8<-- [start:which_optimizers] setup: imports
@@ -142,3 +171,16 @@ try:
 except AssertionError as error:
     print("capturable=True on the CPU:", error)
 # --8<-- [end:capturable]
+
+
+# --8<-- [start:capturable_list] setup: imports
+import inspect
+
+optimizers = sorted(name for name, cls in vars(torch.optim).items()
+                    if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)
+                    and cls is not torch.optim.Optimizer)
+takes = [name for name in optimizers
+         if "capturable" in inspect.signature(getattr(torch.optim, name)).parameters]
+print("take capturable:", ", ".join(takes))
+print("do not:         ", ", ".join(name for name in optimizers if name not in takes))
+# --8<-- [end:capturable_list]
