@@ -70,6 +70,16 @@ def glossary_problems(text, name):
     return problems
 
 
+CHINESE_SPAN = re.compile(r'<span lang="zh"[^>]*>(.*?)</span>')
+
+
+def chinese_in_english_problems(text, name):
+    """The same rules for the Chinese an English page shows in <span lang="zh"> (the English
+    glossary's Chinese column), each span read at its own line."""
+    spans = "\n".join(" ".join(CHINESE_SPAN.findall(line)) for line in text.splitlines())
+    return glossary_problems(spans, name)
+
+
 # For each term, each English form with its gloss after the Chinese form and its bare use
 # (not inside an API name such as lr_scheduler.StepLR or optimizer.step).
 FORMS = {term["zh"]: [(english, re.compile(rf"{term['zh']}（{re.escape(english)}）", re.I),

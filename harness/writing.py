@@ -11,7 +11,7 @@ from pathlib import Path
 import autocorrect_py
 import codespell_lib
 
-from harness.glossary import glossary_problems
+from harness.glossary import chinese_in_english_problems, glossary_problems
 from harness.programs import ROOT, shown_path
 
 
@@ -38,11 +38,12 @@ def folder_spelling(folder: Path) -> tuple[str, ...]:
 
 def page_problems(page: Path) -> list[str]:
     """The lint that concerns a page of the site: autocorrect and the glossary for Chinese, codespell
-    for English."""
+    for English (and the glossary for the Chinese it quotes)."""
     if page.parent.name == "zh":
         text = page.read_text(encoding="utf-8")
         return typography_problems(text, shown_path(page)) + glossary_problems(text, shown_path(page))
     found = folder_spelling(page.parent)
     pages = tuple(f"{shown_path(other)}:" for other in page.parent.glob("*.md"))
     # A finding on another page is that page's; one on no page (codespell failing) is everyone's.
-    return [line for line in found if line.startswith(f"{shown_path(page)}:") or not line.startswith(pages)]
+    mine = [line for line in found if line.startswith(f"{shown_path(page)}:") or not line.startswith(pages)]
+    return mine + chinese_in_english_problems(page.read_text(encoding="utf-8"), shown_path(page))

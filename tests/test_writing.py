@@ -2,7 +2,7 @@
 are collected beside its examples by harness.pytest_plugin; here, codespell on the rest of the
 repository, and the lints shown to catch what they are for."""
 
-from harness.glossary import GLOSSARY, glossary_problems
+from harness.glossary import GLOSSARY, chinese_in_english_problems, glossary_problems
 from harness.site_build import ROOT
 from harness.writing import spelling_problems, typography_problems
 
@@ -30,6 +30,14 @@ def test_the_glossary_lint_catches_a_bare_term_a_variant_a_second_gloss_and_a_qu
     assert [problem.split(": ")[:2] for problem in problems] == [
         ["sample.md:2", "epoch"], ["sample.md:5", "「"], ["sample.md:5", "」"], ["sample.md:5", "轮次"],
         ["sample.md:10", "轮（epoch）"], ["sample.md:11", "state dict"]]
+
+
+def test_the_glossary_binds_the_chinese_an_english_page_quotes():
+    problems = chinese_in_english_problems('| epoch | <span lang="zh" data-search-exclude>轮次（epoch）</span> |\n'
+                                           '| state dict | <span lang="zh">state dict（状态字典）</span> |\n'
+                                           "An epoch, and 轮次 outside a Chinese span.\n", "sample.md")
+    assert [problem.split(": ")[:2] for problem in problems] == [
+        ["sample.md:1", "轮次"], ["sample.md:1", "epoch"], ["sample.md:2", "state dict"]]
 
 
 def test_the_glossary_page_lists_every_binding_term():
