@@ -114,7 +114,14 @@ print("failed guards:", sorted({reason.split(": ", 1)[1].split(" == ")[0] for re
 assert counts == [1, 2, 3, 4]
 
 
-# --8<-- [start:which_optimizers] setup: imports
+# --8<-- [start:optimizer_names] setup: imports
+optimizer_names = sorted(name for name, cls in vars(torch.optim).items()
+                         if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)
+                         and cls is not torch.optim.Optimizer)
+# --8<-- [end:optimizer_names]
+
+
+# --8<-- [start:which_optimizers] setup: optimizer_names
 def one_step(name, **options):
     w = torch.nn.Parameter(torch.ones(2, 2))  # 2-D: Muon takes only matrices
     try:
@@ -128,11 +135,8 @@ def one_step(name, **options):
         return f"{type(error).__name__}: {error}"
 
 
-names = sorted(name for name, cls in vars(torch.optim).items()
-               if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)
-               and cls is not torch.optim.Optimizer)
 print(f"{'':10} | tensor lr | tensor lr, foreach=True")
-for name in names:
+for name in optimizer_names:
     print(f"{name:10} | {one_step(name):9} | {one_step(name, foreach=True)}")
 # --8<-- [end:which_optimizers]
 
@@ -173,14 +177,11 @@ except AssertionError as error:
 # --8<-- [end:capturable]
 
 
-# --8<-- [start:capturable_list] setup: imports
+# --8<-- [start:capturable_list] setup: optimizer_names
 import inspect
 
-optimizers = sorted(name for name, cls in vars(torch.optim).items()
-                    if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)
-                    and cls is not torch.optim.Optimizer)
-takes = [name for name in optimizers
+takes = [name for name in optimizer_names
          if "capturable" in inspect.signature(getattr(torch.optim, name)).parameters]
 print("take capturable:", ", ".join(takes))
-print("do not:         ", ", ".join(name for name in optimizers if name not in takes))
+print("do not:         ", ", ".join(name for name in optimizer_names if name not in takes))
 # --8<-- [end:capturable_list]
