@@ -119,7 +119,7 @@ class Runner:
         """Stop the server (done at exit for the shared runner)."""
         if self.process.poll() is None:
             if self.submitted - self.results.keys():  # an interrupted run: stop what still runs
-                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.terminate()  # the server stops its programs' groups, then itself
             else:
                 self.process.stdin.close()
             self.process.wait()
@@ -143,6 +143,16 @@ def serve(tunables: str | None = None) -> None:
 
     waiting: list[dict] = []
     running: dict[int, tuple[dict, Running]] = {}  # read end of the child's pipe -> its request
+
+    def stop(*_):
+        for _, started in running.values():
+            try:
+                os.killpg(started.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # ended meanwhile
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, stop)
     pending, stdin_open = b"", True
     while stdin_open or waiting or running:
         while waiting and len(running) < (os.cpu_count() or 1):
@@ -168,7 +178,9 @@ def serve(tunables: str | None = None) -> None:
         now = time.monotonic()
         for _, started in running.values():
             if now > started.deadline and not started.killed:
-                os.kill(started.pid, signal.SIGKILL)  # its pipe closes: reported as stuck above
+                # with every process it started (ranks of a hung collective): its pipe closes,
+                # and it is reported as stuck above
+                os.killpg(started.pid, signal.SIGKILL)
                 started.killed = True
 
 
@@ -195,8 +207,11 @@ def start(code: str, files: list[str], timeout: float, clock: int | None = None)
     sys.stdout.flush()
     pid = os.fork()
     if pid == 0:
+        os.setpgid(0, 0)  # a group of its own: the processes it starts can be found and stopped
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # as in a fresh interpreter, not the server's
         os.close(done)
         _child(code, program, capture.name, clock)
+    os.setpgid(pid, pid)  # also here, so that the group exists before the child runs
     os.close(keep)
     return Running(pid, done, work, capture, timeout, time.monotonic() + timeout)
 
@@ -204,6 +219,7 @@ def start(code: str, files: list[str], timeout: float, clock: int | None = None)
 def finish(started: Running) -> Result:
     os.close(started.done)
     status = os.waitpid(started.pid, 0)[1]
+    left = [] if started.killed else _left_running(started.pid)
     capture = started.capture.name
     out, err = (Path(capture, name).read_text(encoding="utf-8", errors="replace") for name in ("out", "err"))
     report = Path(capture, "status")
@@ -214,9 +230,37 @@ def finish(started: Running) -> Result:
         result = Result(out, err, **json.loads(report.read_text(encoding="utf-8")))
     else:
         result = Result(out, err, error=f"the program's process ended with status {status} and no report")
+    if left and not result.error:
+        result.error = (f"the program ended but left {len(left)} process(es) running ({', '.join(left)}), "
+                        f"stopped now: join or terminate every process it starts before it ends")
     started.work.cleanup()
     started.capture.cleanup()
     return result
+
+
+def _left_running(group: int) -> list[str]:
+    """The processes of a finished program's group that still run, stopped. A process on its way
+    out (multiprocessing's resource tracker ends when its program does) gets a second."""
+    for _ in range(20):
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return []  # the common case, found without reading /proc
+        left = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                pid, rest = stat.read_text().split(" (", 1)
+            except OSError:
+                continue  # ended meanwhile
+            command, fields = rest.rsplit(") ", 1)
+            state, _, pgrp = fields.split()[:3]
+            if int(pgrp) == group and state != "Z":
+                left.append(f"{command} {pid}")
+        if not left:
+            return []
+        time.sleep(0.05)
+    os.killpg(group, signal.SIGKILL)
+    return left
 
 
 def _child(code: str, program: str, capture: str, clock: int | None) -> None:

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +99,39 @@ def test_results_nobody_waits_for_yet_do_not_stall_the_runner(runner, tmp_path):
     assert [result.error for result in results] == [None] * len(keys)
     assert [result.stdout.split()[0] for result in results] == [str(n) for n in range(len(keys))]
     assert sorted(map(int, runs.read_text().split())) == list(range(len(keys))), "each program ran once"
+
+
+STARTS_A_SLEEPER = """
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+print("started")
+"""
+
+
+def test_a_program_that_leaves_a_process_running_fails_and_the_process_is_stopped(runner):
+    """A multi-process block must join what it starts: a rank left behind would hold its port
+    (and, in a hung collective, run forever)."""
+    left = runner.run(STARTS_A_SLEEPER, timeout=20)
+    assert left.stdout == "started\n"
+    assert left.error.startswith("the program ended but left 1 process(es) running (python"), left.error
+    assert "join or terminate every process it starts" in left.error
+
+
+def test_a_stuck_program_is_stopped_with_the_processes_it_started(runner, tmp_path):
+    """At the deadline the program's whole group is stopped: a rank blocked in a collective too."""
+    marker = tmp_path / "rank"
+    rank = f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    code = f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', {rank!r}]).wait()\n"
+    stuck = runner.run(code, timeout=3)
+    assert stuck.error.startswith("the program did not finish in 3 s and was stopped")
+    pid = int(marker.read_text())
+    time.sleep(0.2)
+    assert not running(pid)
+
+
+def running(pid: int) -> bool:
+    """Whether a process runs (an ended one may stay a zombie until someone collects it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
