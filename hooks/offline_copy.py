@@ -1,6 +1,7 @@
 """An offline copy of the whole site, both languages, built by the same build and offered on it.
 
-Every `mkdocs build` also builds the site a second time with OFFLINE=true, which switches on
+Every `mkdocs build` also builds the site a second time with OFFLINE=true, in a process that
+runs beside it (started before the English pages, collected after the Chinese ones), which switches on
 Material's offline plugin (plain .html links instead of folder URLs, each search index also as
 a script, since file:// cannot be fetched from), and zips it into DOWNLOAD. A page offers it
 in a paragraph with a plain <a href="...optimizer-step-offline.zip" download> (raw HTML: the
@@ -43,7 +44,10 @@ SHIM_PATH = "assets/javascripts/iframe-worker.js"
 # A fixed date for every file in the archive, so that two builds of the same pages give the same bytes.
 EPOCH = (2020, 1, 1, 0, 0, 0)
 
-state = {"serve": False, "zip": None}
+# The size the offering pages state, known once the copy is zipped at the end of the build.
+SIZE = "<!-- size of the offline copy -->"
+
+state = {"serve": False, "build": None, "offers": []}
 
 
 def offline(config) -> bool:
@@ -84,27 +88,53 @@ def on_config(config):
     return config
 
 
+def nested(config) -> bool:
+    """Whether this is the Chinese build that mkdocs-static-i18n runs inside the English one."""
+    return config.plugins["i18n"].building
+
+
 def on_pre_build(config):
-    """Build the offline copy first, so that the pages can state its size."""
-    state["zip"] = None
+    """Start the offline build beside this one (the other CPU); the outer build collects it."""
+    if nested(config):
+        return  # the English build started it
+    state["build"], state["offers"] = None, []
     if offline(config) or state["serve"]:
         return  # the copy has no copy of its own; `mkdocs serve` skips it to stay quick
-    with tempfile.TemporaryDirectory() as work:
-        site = Path(work) / "optimizer-step"
-        env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
-        result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", config.config_file_path,
-             "--site-dir", str(site)], cwd=ROOT, env=env, capture_output=True, text=True)
-        if result.returncode:
-            raise PluginError(f"hooks/offline_copy.py: the offline build failed:\n{result.stderr}")
+    work = tempfile.TemporaryDirectory()
+    env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
+    log = open(Path(work.name, "log"), "w+", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", config.config_file_path,
+         "--site-dir", str(Path(work.name) / "optimizer-step")], cwd=ROOT, env=env, stdout=log, stderr=log)
+    state["build"] = (process, work, log)
+
+
+def on_build_error(error):
+    if state["build"]:
+        process, work, log = state["build"]
+        process.kill()
+        process.wait()
+        log.close()
+        work.cleanup()
+        state["build"] = None
+
+
+def archive() -> bytes:
+    """Wait for the offline build and zip it."""
+    process, work, log = state["build"]
+    with work, log:
+        if process.wait():
+            log.seek(0)
+            raise PluginError(f"hooks/offline_copy.py: the offline build failed:\n{log.read()}")
+        site = Path(work.name) / "optimizer-step"
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:
             for path in sorted(site.rglob("*")):
                 if path.is_file():
                     info = zipfile.ZipInfo(path.relative_to(site.parent).as_posix(), EPOCH)
                     info.compress_type = zipfile.ZIP_DEFLATED
-                    archive.writestr(info, path.read_bytes())
-        state["zip"] = buffer.getvalue()
+                    zipped.writestr(info, path.read_bytes())
+    return buffer.getvalue()
 
 
 def on_post_page(output, page, config):
@@ -115,9 +145,8 @@ def on_post_page(output, page, config):
         folder = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
         if posixpath.normpath(posixpath.join(folder, href)) != DOWNLOAD:
             raise PluginError(f"{page.file.src_uri}: the offline copy's link {href!r} does not lead to {DOWNLOAD}")
-        megabytes = f"{len(state['zip']) / 1e6:.1f} MB" if state["zip"] else ""
-        size = megabytes and (f"（{megabytes}）" if config.theme["language"] == "zh" else f" ({megabytes})")
-        return f'<p>{before}<a href="{href}" download>{text}</a>{size}{after}</p>'
+        state["offers"].append((page.file.abs_dest_path, config.theme["language"]))
+        return f'<p>{before}<a href="{href}" download>{text}</a>{SIZE}{after}</p>'
 
     return OFFER.sub(offer, output)
 
@@ -129,6 +158,12 @@ def on_post_build(config):
         (site / SHIM_PATH).write_bytes(shim())
         for index in site.rglob("search/search_index.json"):
             index.with_suffix(".js").write_text("var __index = " + index.read_text(encoding="utf-8"), encoding="utf-8")
-    elif state["zip"]:
+    elif state["build"] and not nested(config):  # both languages are built: every offer is known
+        zipped = archive()
         (site / DOWNLOAD).parent.mkdir(parents=True, exist_ok=True)
-        (site / DOWNLOAD).write_bytes(state["zip"])
+        (site / DOWNLOAD).write_bytes(zipped)
+        megabytes = f"{len(zipped) / 1e6:.1f} MB"
+        for path, language in state["offers"]:
+            page = Path(path)
+            size = f"（{megabytes}）" if language == "zh" else f" ({megabytes})"
+            page.write_text(page.read_text(encoding="utf-8").replace(SIZE, size), encoding="utf-8")
