@@ -38,7 +38,6 @@ class _Reader(HTMLParser):
         self.in_article = False
         self.language = None  # of the highlight div we are in
         self.code_depth = 0  # >0 inside <pre> of a highlighted block
-        self.in_annotation = False
         self.buffer = []
         self.divs = []  # what the copy button yields (or None) for every open div, innermost last
         self.setup_depth = 0  # >0 inside an example's setup toggle
@@ -65,8 +64,8 @@ class _Reader(HTMLParser):
                 self.language = "(none: not a highlighted block)"
         elif tag == "td" and "linenos" in classes:
             raise ValueError("line-number tables are not supported by this reader")
-        elif tag == "annotation" and attrs.get("encoding") == "application/x-tex":
-            self.in_annotation, self.buffer = True, []
+        elif tag == "math":
+            self.page.formulas.append(attrs["data-tex"])  # hooks/mathml.py keeps the TeX there
         elif tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             # The page title's anchor is derived from its text; section anchors are explicit.
             self.page.headings.append((int(tag[1]), attrs.get("id") if tag != "h1" else None))
@@ -88,12 +87,9 @@ class _Reader(HTMLParser):
             self.divs.pop()
         elif tag == "details" and self.setup_depth:
             self.setup_depth -= 1
-        elif tag == "annotation" and self.in_annotation:
-            self.page.formulas.append("".join(self.buffer))
-            self.in_annotation = False
 
     def handle_data(self, data):
-        if self.code_depth or self.in_annotation:
+        if self.code_depth:
             self.buffer.append(data)
 
 

@@ -3,7 +3,7 @@
 Without a math font (common on Linux and Android) Chromium draws MathML with a text font:
 stretchy braces do not stretch and scripts sit badly. STIX Two Math (SIL Open Font License)
 comes from the ziamath package at set-up; this hook collects every character the site's
-formulas show (MathML text, not the TeX annotation), adds the mathematical italic letters
+formulas show (MathML text, not the TeX in data-tex), adds the mathematical italic letters
 that MathML uses for single-letter identifiers, subsets the font to them with its MATH table
 (so stretchy variants and assembly parts come along), and writes it as woff2 (16 KiB). site.css
 declares it for `math`; pages with formulas preload it.
@@ -23,7 +23,6 @@ FONT_URL = "assets/fonts/stix-two-math.woff2"  # below the site root; site.css n
 # The file inside the installed ziamath package (found without importing ziamath itself).
 SOURCE = Path(importlib.util.find_spec("ziamath").origin).parent / "fonts" / "STIXTwoMath-Regular.ttf"
 MATH = re.compile(r"<math\b.*?</math>", re.S)
-ANNOTATION = re.compile(r"<annotation\b.*?</annotation>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
 used: set[str] = set()
@@ -53,7 +52,7 @@ def math_italic(char: str) -> str | None:
 def formula_characters(page_html: str) -> set[str]:
     chars = set()
     for formula in MATH.findall(page_html):
-        text = html.unescape(TAG.sub("", ANNOTATION.sub("", formula)))
+        text = html.unescape(TAG.sub("", formula))
         chars.update(c for c in text if not c.isspace())
     return chars | {italic for c in chars if (italic := math_italic(c))}
 

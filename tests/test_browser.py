@@ -108,7 +108,7 @@ def test_every_formula_is_rendered(shown):
     page = shown.visit("light").page
     visible = page.evaluate("""() => {
         const article = document.querySelector("article").cloneNode(true);
-        article.querySelectorAll("pre, code, annotation").forEach(e => e.remove());
+        article.querySelectorAll("pre, code").forEach(e => e.remove());
         return article.innerText;
     }""")
     assert not re.search(r"\\[(\[]|\$\$|\\[a-zA-Z]{2,}", visible), "raw TeX in the visible text"

@@ -263,7 +263,7 @@ class ChineseOnly(HTMLParser):
     from snippets/reference_optim.zh.yml. Attributes a reader meets (title, aria-label, alt,
     placeholder) count as shown text."""
 
-    SKIP = {"code", "pre", "kbd", "math", "script", "style", "svg", "annotation"}
+    SKIP = {"code", "pre", "kbd", "math", "script", "style", "svg"}
     RUN = re.compile(r"[A-Za-z][\w'’.-]*(?:[ ,/]+[A-Za-z][\w'’.-]*){3,}")
     QUOTATION = re.compile(r"“[^“”\u4e00-\u9fff]*”")
     SIGNATURE = re.compile(r"^[\w.]+\(.*\)( -> .+)?$", re.S)
