@@ -141,6 +141,12 @@ def serve(tunables: str | None = None) -> None:
     import torch  # noqa: F401
     import torch._dynamo  # noqa: F401
 
+    def warm(code: str) -> None:
+        # Inductor, torch.compile's backend, takes seconds to import: the first program that
+        # compiles pays for it here, once, and the server's later forks start with it.
+        if "torch.compile" in code and "torch._inductor.compile_fx" not in sys.modules:
+            import torch._inductor.compile_fx  # noqa: F401
+
     waiting: list[dict] = []
     running: dict[int, tuple[dict, Running]] = {}  # read end of the child's pipe -> its request
 
@@ -157,6 +163,7 @@ def serve(tunables: str | None = None) -> None:
     while stdin_open or waiting or running:
         while waiting and len(running) < (os.cpu_count() or 1):
             request = waiting.pop(0)
+            warm(request["code"])
             started = start(request["code"], request["files"], request["timeout"], request["clock"])
             running[started.done] = (request, started)
         readable = [0] * stdin_open + list(running)
