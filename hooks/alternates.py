@@ -17,10 +17,11 @@ from the site's sitemap with its language alternates, so those requests succeed 
 language switch keeps working.
 """
 
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from mkdocs.plugins import event_priority
 
@@ -44,8 +45,24 @@ def on_post_page(output, page, config):
     if not links:
         return output
     output = (output[: links[-1].end()] + FOLLOW_PAGE + output[links[-1].end():])
-    return ALTERNATE.sub(lambda m: f'<link rel="alternate" href="{urljoin(page.canonical_url, m[1])}" '
-                                   f'hreflang="{m[2]}" data-href="{m[1]}">', output)
+
+    def absolute(match):
+        href = relative(match[1], page, config)
+        return f'<link rel="alternate" href="{urljoin(page.canonical_url, href)}" hreflang="{match[2]}" data-href="{href}">'
+
+    return ALTERNATE.sub(absolute, output)
+
+
+def relative(href: str, page, config) -> str:
+    """The home pages' alternates come as paths from the host's root ("/zh/", or
+    "/optimizer-step/zh/" when site_url has a path), which a copy served from any other
+    address or sub-path would miss: made relative to the page, as every other page's are."""
+    if not href.startswith("/"):
+        return href
+    root = urlsplit(config.site_url).path or "/"
+    target = "/" + href.removeprefix(root)
+    path = posixpath.relpath(target, "/" + page.url)
+    return ("./" if path == "." else path + "/") if target.endswith("/") else path
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has built every language

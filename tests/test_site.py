@@ -6,7 +6,7 @@ import re
 import tomllib
 from html.parser import HTMLParser
 from importlib.metadata import version
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -154,6 +154,7 @@ class Head(HTMLParser):
     def __init__(self):
         super().__init__()
         self.lang, self.description, self.canonical, self.alternates = None, None, None, {}
+        self.followed = {}  # what each alternate points at once the page has loaded (hooks/alternates.py)
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -165,6 +166,7 @@ class Head(HTMLParser):
             self.canonical = attrs.get("href")
         elif tag == "link" and attrs.get("rel") == "alternate" and attrs.get("hreflang"):
             self.alternates[attrs["hreflang"]] = attrs.get("href")
+            self.followed[attrs["hreflang"]] = attrs.get("data-href")
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -179,6 +181,9 @@ def test_page_head_is_complete_and_in_its_language(built, locale, name):
     assert head.description and bool(CJK.search(head.description)) == (locale == "zh")
     assert head.canonical == built.url + page_path(locale, name)
     assert head.alternates == {other: built.url + page_path(other, name) for other in LANGUAGES}
+    # Relative, so that a copy served from another address or sub-path fetches its own sitemaps
+    assert {other: urljoin(head.canonical, href) for other, href in head.followed.items()} == head.alternates
+    assert not [href for href in head.followed.values() if href.startswith("/")], head.followed
 
 
 def test_sitemap_lists_every_page_in_both_languages(built):
