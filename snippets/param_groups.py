@@ -47,6 +47,7 @@ print(f"{'name':22} {'shape':8} {'ndim >= 2':10} module type")
 for name, p in model.named_parameters():
     rules = ["decay" if rule(model, name, p) else "no decay" for rule in (by_ndim, by_module_type)]
     print(f"{name:22} {str(tuple(p.shape)):8} {rules[0]:10} {rules[1]}")
+print("BatchNorm1d(4):", [(name, tuple(p.shape)) for name, p in torch.nn.BatchNorm1d(4).named_parameters()])
 # --8<-- [end:two_rules]
 
 assert [by_ndim(model, n, p) == by_module_type(model, n, p) for n, p in model.named_parameters()] == [
