@@ -214,6 +214,8 @@ for module_name, module in model.named_modules():
         is_linear_weight = isinstance(module, torch.nn.Linear) and name == "weight"
         (decay if is_linear_weight else no_decay).append((f"{module_name}.{name}", p))
 print("decay:", [n for n, _ in decay], " no decay:", [n for n, _ in no_decay])
+shared = {id(p) for _, p in decay} & {id(p) for _, p in no_decay}  # by identity, not by value
+print("one tensor in both groups, as:", [n for n, p in decay + no_decay if id(p) in shared])
 try:
     torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
                        {"params": no_decay, "weight_decay": 0.0}])
