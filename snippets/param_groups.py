@@ -181,6 +181,11 @@ print("norm.weight got the state saved for norm.bias:", torch.equal(
     resumed.state[norm.weight]["exp_avg"], optimizer.state[norm.bias]["exp_avg"]))
 print("embed.weight", tuple(model.backbone.embed.weight.shape), "got a state of shape",
       tuple(resumed.state[model.backbone.embed.weight]["exp_avg"].shape))
+torch.nn.functional.cross_entropy(model(tokens), target).backward()
+try:
+    resumed.step()
+except RuntimeError as error:
+    print("next step():", error)
 
 
 def check_names(optimizer, checkpoint):  # call it before load_state_dict()
