@@ -97,7 +97,7 @@ optimizer = torch.optim.AdamW(make_groups(model, by_ndim, backbone_lr=1e-3, head
                                           weight_decay=0.1))
 before = {name: p.detach().clone() for name, p in model.named_parameters()}
 for p in model.parameters():
-    p.grad = torch.zeros_like(p)  # no gradient: only weight decay can move a parameter
+    p.grad = torch.zeros_like(p)  # zeros, not None (step() skips None): only the decay can move it
 optimizer.step()
 
 print(f"{'name':22} {'lr':6} {'wd':4} {'1 - lr*wd':10} after == before * (1 - lr*wd)  unchanged")
