@@ -237,9 +237,9 @@ WARMUP_TEXT = {
     },
     "zh": {
         "title": "每一步的学习率：SequentialLR 先用 LinearLR，再用 CosineAnnealingLR",
-        "desc": "由 torch.optim.lr_scheduler 计算，初始学习率 {lr}。LinearLR（start_factor {sf}，total_iters {ti}）"
-                "设定第 {w0} 到第 {w1} 步的学习率：{wlrs}。到了切换点第 {m} 步，CosineAnnealingLR（T_max {tmax}）"
-                "从它的第一个值开始，直到第 {last} 步依次为 {clrs}。",
+        "desc": "由 torch.optim.lr_scheduler 算出，优化器的学习率为 {lr}。LinearLR（start_factor 为 {sf}，total_iters 为 {ti}）"
+                "设定第 {w0} 到第 {w1} 步的学习率：{wlrs}。到了切换点（第 {m} 步），CosineAnnealingLR（T_max 为 {tmax}）"
+                "接手，从它的第一个值开始，第 {m} 到第 {last} 步依次为 {clrs}。",
         "legend": ["LinearLR", "CosineAnnealingLR"],
         "x": "优化器的更新步", "y": "学习率",
     },
@@ -256,12 +256,12 @@ WARMUP_RESUME_TEXT = {
         "x": "optimizer step", "y": "learning rate",
     },
     "zh": {
-        "title": "从检查点恢复的三种写法下每一步的学习率",
-        "desc": "SequentialLR（先 LinearLR，再 CosineAnnealingLR）的调度，在 {stop} 步之后保存检查点。不中断训练，"
-                "或者先创建学习率调度器、再加载全部状态字典：{right}。先创建了学习率调度器，但没有加载它的状态：从第 "
+        "title": "每一步的学习率：用三种方式从检查点恢复",
+        "desc": "SequentialLR（先 LinearLR，再 CosineAnnealingLR）的调度，训练 {stop} 步后保存检查点。不中断训练，"
+                "或先创建学习率调度器、再加载全部状态字典时：{right}。先创建了学习率调度器，却没有加载它的状态：从第 "
                 "{stop} 步起为 {not_loaded}。加载优化器之后才创建学习率调度器，再加载它的状态：从第 {stop} 步起为 "
                 "{built_after}。",
-        "legend": ["不中断，或正确恢复", "没有加载学习率调度器", "加载优化器之后才创建学习率调度器"],
+        "legend": ["不中断，或正确恢复", "没有加载学习率调度器的状态", "加载优化器后才创建学习率调度器"],
         "x": "优化器的更新步", "y": "学习率",
     },
 }
