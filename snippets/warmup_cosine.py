@@ -104,6 +104,21 @@ print("after SequentialLR:      lr", optimizer.param_groups[0]["lr"], "| warmup"
 # --8<-- [start:step_source] setup: imports
 methods = [torch.optim.lr_scheduler.SequentialLR.step, torch.optim.lr_scheduler.LRScheduler._update_lr]
 print("\n\n".join(textwrap.dedent(inspect.getsource(method)).rstrip() for method in methods))
+public_step = textwrap.dedent(inspect.getsource(torch.optim.lr_scheduler.LRScheduler.step)).splitlines()
+print("", "# LRScheduler.step(), its first and last lines:", public_step[0], "    ...", *public_step[-4:], sep="\n")
+
+# The same move on a CosineAnnealingLR, privately and through the public step(epoch):
+w = torch.nn.Parameter(torch.tensor(1.0))
+optimizer = torch.optim.SGD([w], lr=1.0)
+cosine = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=4)
+optimizer.step()  # first, as a training loop does: step() checks the order too
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    cosine._update_lr(0)
+    print("\ncosine._update_lr(0): warnings", len(caught))
+    cosine.step(0)
+    print("cosine.step(0):       warnings", len(caught))
+print(str(caught[0].message).split(". ")[0])
 # --8<-- [end:step_source]
 
 
