@@ -252,7 +252,7 @@ WARMUP_RESUME_TEXT = {
                 "Uninterrupted, or resumed with the scheduler built first and all state dicts loaded: {right}. "
                 "Scheduler built first but not loaded: from step {stop}, {not_loaded}. Scheduler built after the "
                 "optimizer was loaded, then loaded: from step {stop}, {built_after}.",
-        "legend": ["uninterrupted, or resumed right", "scheduler not loaded", "scheduler built after loading"],
+        "legend": ["uninterrupted, or resumed right", "built first, not loaded", "built after, then loaded"],
         "x": "optimizer step", "y": "learning rate",
     },
     "zh": {
@@ -261,7 +261,7 @@ WARMUP_RESUME_TEXT = {
                 "或先创建学习率调度器、再加载全部状态字典时：{right}。先创建了学习率调度器，却没有加载它的状态：从第 "
                 "{stop} 步起为 {not_loaded}。加载优化器之后才创建学习率调度器，再加载它的状态：从第 {stop} 步起为 "
                 "{built_after}。",
-        "legend": ["不中断，或正确恢复", "没有加载学习率调度器的状态", "加载优化器后才创建学习率调度器"],
+        "legend": ["不中断，或正确恢复", "先创建、没有加载", "加载优化器之后才创建、再加载"],
         "x": "优化器的更新步", "y": "学习率",
     },
 }
