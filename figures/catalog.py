@@ -8,6 +8,7 @@ caption</figure>``; hooks/torch_figures.py calls ``render(NAME, locale, uid)`` f
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -223,6 +224,96 @@ def draw_loops(runs, locale: str, uid: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Warmup, then decay: the learning rate of every step from SequentialLR, and across a checkpoint.
+
+WARMUP_TEXT = {
+    "en": {
+        "title": "Learning rate of each step: LinearLR, then CosineAnnealingLR, in SequentialLR",
+        "desc": "Computed by torch.optim.lr_scheduler with lr {lr}. LinearLR (start_factor {sf}, total_iters {ti}) "
+                "sets steps {w0} to {w1}: {wlrs}. At the milestone, step {m}, CosineAnnealingLR (T_max {tmax}) "
+                "starts at its first value, then sets {clrs} up to step {last}.",
+        "legend": ["LinearLR", "CosineAnnealingLR"],
+        "x": "optimizer step", "y": "learning rate",
+    },
+    "zh": {
+        "title": "每一步的学习率：SequentialLR 先用 LinearLR，再用 CosineAnnealingLR",
+        "desc": "由 torch.optim.lr_scheduler 算出，优化器的学习率为 {lr}。LinearLR（start_factor 为 {sf}，total_iters 为 {ti}）"
+                "设定第 {w0} 到第 {w1} 步的学习率：{wlrs}。到了切换点（第 {m} 步），CosineAnnealingLR（T_max 为 {tmax}）"
+                "接手，从它的第一个值开始，第 {m} 到第 {last} 步依次为 {clrs}。",
+        "legend": ["LinearLR", "CosineAnnealingLR"],
+        "x": "优化器的更新步", "y": "学习率",
+    },
+}
+
+WARMUP_RESUME_TEXT = {
+    "en": {
+        "title": "Learning rate of each step, resumed from a checkpoint in three ways",
+        "desc": "The schedule of SequentialLR (LinearLR, then CosineAnnealingLR), checkpointed after {stop} steps. "
+                "Uninterrupted, or resumed with the scheduler built first and all state dicts loaded: {right}. "
+                "Scheduler built first but not loaded: from step {stop}, {not_loaded}. Scheduler built after the "
+                "optimizer was loaded, then loaded: from step {stop}, {built_after}.",
+        "legend": ["uninterrupted, or resumed right", "built first, not loaded", "built after, then loaded"],
+        "x": "optimizer step", "y": "learning rate",
+    },
+    "zh": {
+        "title": "每一步的学习率：用三种方式从检查点恢复",
+        "desc": "SequentialLR（先 LinearLR，再 CosineAnnealingLR）的调度，训练 {stop} 步后保存检查点。不中断训练，"
+                "或先创建学习率调度器、再加载全部状态字典时：{right}。先创建了学习率调度器，却没有加载它的状态：从第 "
+                "{stop} 步起为 {not_loaded}。加载优化器之后才创建学习率调度器，再加载它的状态：从第 {stop} 步起为 "
+                "{built_after}。",
+        "legend": ["不中断，或正确恢复", "先创建、没有加载", "加载优化器之后才创建、再加载"],
+        "x": "优化器的更新步", "y": "学习率",
+    },
+}
+
+
+def listed(values, locale: str) -> str:
+    return ("、" if locale == "zh" else ", ").join(rounded(v) for v in values)
+
+
+def draw_warmup(run, locale: str, uid: str) -> str:
+    text = WARMUP_TEXT[locale]
+    steps = list(range(len(run["lr"])))
+    warm = [t for t in steps if not run["cosine"][t]]
+    cos = [t for t in steps if run["cosine"][t]]
+    desc = text["desc"].format(lr=number(data.WARMUP_LR), sf=number(data.WARMUP_START_FACTOR),
+                               ti=data.WARMUP_ITERS, w0=warm[0], w1=warm[-1], wlrs=listed((run["lr"][t] for t in warm), locale),
+                               m=cos[0], tmax=data.WARMUP_T_MAX, clrs=listed((run["lr"][t] for t in cos), locale), last=cos[-1])
+    series = [(warm, [run["lr"][t] for t in warm]), (cos, [run["lr"][t] for t in cos])]
+    return line_chart(series, text["legend"], text, (0.0, max(run["lr"])), uid, desc)
+
+
+def warmup_facts(run) -> dict[str, float]:
+    steps = len(run["lr"])
+    facts = {"steps": steps, "first step": 0, "last step": steps - 1, "lr": data.WARMUP_LR,
+             "start_factor": data.WARMUP_START_FACTOR, "total_iters": data.WARMUP_ITERS, "T_max": data.WARMUP_T_MAX,
+             "milestone": run["cosine"].index(True), "last warmup step": run["cosine"].index(True) - 1}
+    facts.update({f"lr of step {t}": lr for t, lr in enumerate(run["lr"])})
+    return facts
+
+
+def draw_warmup_resume(runs, locale: str, uid: str) -> str:
+    text = WARMUP_RESUME_TEXT[locale]
+    stop = data.WARMUP_RESUME_AT
+    right = runs["uninterrupted"]
+    after = list(range(stop, len(right)))
+    desc = text["desc"].format(stop=stop, right=listed(right, locale), not_loaded=listed(runs["not_loaded"], locale),
+                               built_after=listed(runs["built_after"], locale))
+    series = [(list(range(len(right))), right), (after, runs["not_loaded"]), (after, runs["built_after"])]
+    top = math.ceil(2 * max(max(values) for _, values in series)) / 2  # a whole tick above the highest
+    return line_chart(series, text["legend"], text, (0.0, top), uid, desc)
+
+
+def warmup_resume_facts(runs) -> dict[str, float]:
+    facts = {"steps": len(runs["uninterrupted"]), "steps before the checkpoint": data.WARMUP_RESUME_AT,
+             "milestone": data.WARMUP_MILESTONE}
+    for name in ("not_loaded", "built_after"):
+        facts.update({f"{name}: lr of step {data.WARMUP_RESUME_AT + k}": lr for k, lr in enumerate(runs[name])})
+    facts.update({f"lr of step {t}": lr for t, lr in enumerate(runs["uninterrupted"])})
+    return facts
+
+
+# ---------------------------------------------------------------------------------------------
 # The stepper: the contour map of each surface, made live by docs/assets/stepper.js.
 
 STEPPER_TEXT = {
@@ -383,6 +474,8 @@ FIGURES = {
     "worked-example": Figure(data.worked_example, draw_worked, worked_facts),
     "zero-grad": Figure(zero_grad_runs, draw_zero_grad, zero_grad_facts),
     "loop-mistakes": Figure(loop_runs, draw_loops, loop_facts),
+    "warmup-cosine": Figure(data.warmup_schedule, draw_warmup, warmup_facts),
+    "warmup-resume": Figure(data.warmup_resumes, draw_warmup_resume, warmup_resume_facts),
     "stepper": Figure(lambda: ["quadratic", "rosenbrock"], draw_stepper, stepper=True),
     "stepper-compact": Figure(lambda: ["quadratic"], draw_stepper, stepper=True),
 }

@@ -129,6 +129,85 @@ def loop(order: str, iterations: int = LOOP_ITERATIONS) -> dict[str, list[float]
     return run
 
 
+# The warmup page: LinearLR, then CosineAnnealingLR from the milestone on, in SequentialLR (the
+# schedule of its snippet, snippets/warmup_cosine.py), and a checkpoint taken after
+# WARMUP_RESUME_AT steps, resumed right and in two wrong ways.
+WARMUP_LR, WARMUP_START_FACTOR, WARMUP_ITERS, WARMUP_T_MAX = 1.0, 0.25, 3, 4
+WARMUP_MILESTONE, WARMUP_STEPS, WARMUP_RESUME_AT = 3, 8, 2
+
+
+def warmup_then_cosine(optimizer):
+    schedulers = torch.optim.lr_scheduler
+    warmup = schedulers.LinearLR(optimizer, start_factor=WARMUP_START_FACTOR, total_iters=WARMUP_ITERS)
+    cosine = schedulers.CosineAnnealingLR(optimizer, T_max=WARMUP_T_MAX)
+    return schedulers.SequentialLR(optimizer, [warmup, cosine], milestones=[WARMUP_MILESTONE])
+
+
+def warmup_optimizer():
+    """SGD with momentum on one parameter whose gradient is 1: the learning rates do not depend
+    on the gradients, and the optimizer has state for its state_dict() to carry."""
+    w = torch.nn.Parameter(torch.tensor(1.0, dtype=DTYPE))
+    w.grad = torch.ones((), dtype=DTYPE)
+    return torch.optim.SGD([w], lr=WARMUP_LR, momentum=0.9)
+
+
+def warmup_steps(optimizer, scheduler, steps: int) -> list[float]:
+    """The learning rate each optimizer.step() uses, with scheduler.step() after it."""
+    used = []
+    for _ in range(steps):
+        used.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return used
+
+
+def warmup_schedule() -> dict[str, list]:
+    """The learning rate of every step, and whether CosineAnnealingLR had started (its
+    last_epoch, which SequentialLR keeps at -1 until the milestone, at 0 or more)."""
+    optimizer = warmup_optimizer()
+    scheduler = warmup_then_cosine(optimizer)
+    cosine = scheduler._schedulers[1]
+    run = {"lr": [], "cosine": []}
+    for _ in range(WARMUP_STEPS):
+        run["lr"].append(optimizer.param_groups[0]["lr"])
+        run["cosine"].append(cosine.last_epoch >= 0)
+        optimizer.step()
+        scheduler.step()
+    return run
+
+
+def warmup_resumes() -> dict[str, list[float]]:
+    """The learning rate of every step after the checkpoint: "uninterrupted" (every step, which
+    a right resume repeats), "not_loaded" (scheduler built before the optimizer was loaded, and
+    never loaded itself) and "built_after" (scheduler built after the optimizer was loaded, then
+    loaded)."""
+    optimizer = warmup_optimizer()
+    uninterrupted = warmup_steps(optimizer, warmup_then_cosine(optimizer), WARMUP_STEPS)
+    optimizer = warmup_optimizer()
+    scheduler = warmup_then_cosine(optimizer)
+    warmup_steps(optimizer, scheduler, WARMUP_RESUME_AT)
+    saved = {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}
+    rest = WARMUP_STEPS - WARMUP_RESUME_AT
+
+    optimizer = warmup_optimizer()
+    scheduler = warmup_then_cosine(optimizer)
+    optimizer.load_state_dict(saved["optimizer"])
+    not_loaded = warmup_steps(optimizer, scheduler, rest)
+
+    optimizer = warmup_optimizer()
+    optimizer.load_state_dict(saved["optimizer"])
+    scheduler = warmup_then_cosine(optimizer)
+    scheduler.load_state_dict(saved["scheduler"])
+    built_after = warmup_steps(optimizer, scheduler, rest)
+
+    optimizer = warmup_optimizer()
+    scheduler = warmup_then_cosine(optimizer)
+    optimizer.load_state_dict(saved["optimizer"])
+    scheduler.load_state_dict(saved["scheduler"])
+    assert warmup_steps(optimizer, scheduler, rest) == uninterrupted[WARMUP_RESUME_AT:]  # the right way
+    return {"uninterrupted": uninterrupted, "not_loaded": not_loaded, "built_after": built_after}
+
+
 if __name__ == "__main__":
     paths = sgd_paths()
     assert {len(path) for path in paths.values()} == {PATH_STEPS + 1}
@@ -145,4 +224,10 @@ if __name__ == "__main__":
     assert loop("zero_grad_between")["w"] == [1.0] * (LOOP_ITERATIONS + 1)
     xs, ys, values = grid(ROSENBROCK)
     assert len(values) == len(ys) and len(values[0]) == len(xs)
+    schedule = warmup_schedule()
+    assert [round(lr, 4) for lr in schedule["lr"]] == [0.25, 0.5, 0.75, 1.0, 0.8536, 0.5, 0.1464, 0.0]
+    assert schedule["cosine"] == [step >= WARMUP_MILESTONE for step in range(WARMUP_STEPS)]
+    resumes = warmup_resumes()
+    assert max(resumes["not_loaded"]) > WARMUP_LR  # above the peak: the warm-up climbs on from the loaded lr
+    assert resumes["built_after"][1:] == resumes["uninterrupted"][WARMUP_RESUME_AT + 1:]  # repaired at the milestone
     print("figure data: all checks passed")

@@ -2,10 +2,11 @@
 
 The data behind every figure is what torch.optim computes: it is recomputed here, with loops
 written out in the test (and, where there is one, the closed form), and the worked example's
-figure agrees with the table its page checks. Every figure has a text alternative in the
+figure and the warmup page's resume figure agree with the tables their pages check. Every figure has a text alternative in the
 page's language, and the hook turns a page's one-line marker into the figure.
 """
 
+import math
 import re
 import subprocess
 import sys
@@ -128,6 +129,48 @@ def test_loops_are_what_torch_computes(order):
     assert all(close(a, b, 1e-9) or abs(a - b) < 1e-12 for a, b in zip(ws, expected))
 
 
+def warmup_formula(t):
+    """The warmup page's formulas (docs/en/warmup-cosine.md#formulas) at step t."""
+    lr, f, w, m, T = data.WARMUP_LR, data.WARMUP_START_FACTOR, data.WARMUP_ITERS, data.WARMUP_MILESTONE, data.WARMUP_T_MAX
+    if t < m:
+        return lr * (f + (1 - f) * min(t, w) / w)
+    return 0.5 * lr * (1 + math.cos((t - m) * math.pi / T))
+
+
+def test_warmup_schedule_is_what_torch_and_the_formulas_compute():
+    run = data.warmup_schedule()
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.tensor(1.0))], lr=data.WARMUP_LR)
+    warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=data.WARMUP_START_FACTOR,
+                                               total_iters=data.WARMUP_ITERS)
+    cosine = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=data.WARMUP_T_MAX)
+    scheduler = torch.optim.lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[data.WARMUP_MILESTONE])
+    expected = []
+    for _ in range(data.WARMUP_STEPS):
+        expected.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    assert run["lr"] == expected
+    assert all(close(lr, warmup_formula(t)) or abs(lr - warmup_formula(t)) < 1e-15 for t, lr in enumerate(run["lr"]))
+    assert run["cosine"] == [t >= data.WARMUP_MILESTONE for t in range(data.WARMUP_STEPS)]
+
+
+def checked_resumes(page):
+    """The first line of each way to resume in the table the warmup page prints (and its tests
+    check): the learning rates of the steps after the checkpoint, by name."""
+    text = (ROOT / "docs" / "en" / page).read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^(uninterrupted|built first, not loaded|built after, then loaded): +([\d. ]+)$", text, re.M))
+    return {name: [float(v) for v in values.split()] for name, values in rows.items()}
+
+
+def test_warmup_resume_figure_matches_the_checked_table():
+    runs = data.warmup_resumes()
+    rows = checked_resumes("warmup-cosine.md")
+    assert [round(v, 4) for v in runs["uninterrupted"]] == rows["uninterrupted"]
+    assert [round(v, 4) for v in runs["not_loaded"]] == rows["built first, not loaded"]
+    assert [round(v, 4) for v in runs["built_after"]] == rows["built after, then loaded"]
+    assert len(runs["not_loaded"]) == data.WARMUP_STEPS - data.WARMUP_RESUME_AT
+
+
 # ---- The drawings ---------------------------------------------------------------------------
 
 
@@ -175,13 +218,18 @@ def test_every_figure_has_a_text_alternative_in_its_language(name, locale):
     assert all(re.fullmatch(r"[ML]?-?\d+(\.\d+)?", n) for n in drawn.numbers), name
 
 
-@pytest.mark.parametrize("name", ["sgd-paths", "worked-example", "zero-grad", "loop-mistakes"])
+@pytest.mark.parametrize("name", ["sgd-paths", "worked-example", "zero-grad", "loop-mistakes", "warmup-cosine",
+                                  "warmup-resume"])
 def test_every_series_is_drawn_with_every_point(name):
     figure = FIGURES[name]
     computed = figure.data()
     drawn = Svg()
     drawn.feed(figure.draw(computed, "en", "u"))
-    if name == "sgd-paths":
+    if name == "warmup-cosine":
+        lengths = [computed["cosine"].count(False), computed["cosine"].count(True)]
+    elif name == "warmup-resume":
+        lengths = [len(computed[key]) for key in ("uninterrupted", "not_loaded", "built_after")]
+    elif name == "sgd-paths":
         lengths = [len(path) for path in computed.values()]
     elif name == "worked-example":
         lengths = [len(computed["loss"]), len(computed["w"]), len(computed["b"])]
