@@ -78,12 +78,25 @@ for shape in [(3, 2), (2, 3), (256, 64), (64, 256)]:
             factor = 0.2 * math.sqrt(max(n_rows, n_cols))
         rms = w.detach().pow(2).mean().sqrt().item() / 0.01  # w started at 0: w is the step
         print(f"{str(shape):11} {str(adjust_lr_fn):17} {factor:.4f}     {rms:.4f}")
+try:
+    torch.optim.Muon([torch.nn.Parameter(torch.zeros(2, 2))], adjust_lr_fn="sqrt")
+except ValueError as e:
+    print("ValueError:", e)
 # --8<-- [end:adjust_lr]
-        # The factor is the one torch applied: its step is exactly -lr * factor * O.
-        from reference_optim import newton_schulz
 
-        O_from_update = newton_schulz(torch.lerp(w.grad, torch.lerp(torch.zeros(shape), w.grad, 0.05), 0.95))
-        assert torch.equal(w.detach(), torch.zeros(shape).add(O_from_update, alpha=-0.01 * factor))
+# The factors printed are the ones torch applied: each step is exactly -lr * factor * O.
+from reference_optim import newton_schulz
+
+torch.manual_seed(0)
+for shape in [(3, 2), (2, 3), (256, 64), (64, 256)]:
+    grad = torch.randn(shape)
+    for adjust_lr_fn, factor in ((None, math.sqrt(max(1, shape[0] / shape[1]))),
+                                 ("match_rms_adamw", 0.2 * math.sqrt(max(shape)))):
+        w = torch.nn.Parameter(torch.zeros(shape))
+        w.grad = grad.clone()
+        torch.optim.Muon([w], lr=0.01, weight_decay=0.0, adjust_lr_fn=adjust_lr_fn).step()
+        update = torch.lerp(grad, torch.lerp(torch.zeros(shape), grad, 0.05), 0.95)  # step 1, Nesterov
+        assert torch.equal(w.detach(), torch.zeros(shape).add(newton_schulz(update), alpha=-0.01 * factor))
 
 
 # --8<-- [start:same_bits] setup: imports

@@ -216,8 +216,8 @@ def newton_schulz(
         eps: $\\varepsilon$: the norm is clamped to at least this before dividing by it.
 
     Returns:
-        $O_t = \\mathrm{NS}^{(a,b,c)}_k(\\widetilde B_t; \\varepsilon)$, a `bfloat16` matrix of
-        $x$'s shape.
+        $O_t = \\mathrm{NS}^{(a,b,c)}_k(\\widetilde B_t; \\varepsilon)$, a `bfloat16` matrix
+            of $x$'s shape.
 
     Raises:
         ValueError: For `ns_steps` of 100 or more, or coefficients that are not three, with
@@ -272,8 +272,8 @@ def muon_lr(lr: float, shape: tuple[int, ...], adjust_lr_fn: str | None = None) 
 
     Returns:
         The adjusted learning rate, a Python float. It is computed as PyTorch does, the ratio
-        first, then times `lr`; a parameter with no columns ($B = 0$) raises
-        `ZeroDivisionError` under `"original"`, as it does in PyTorch.
+            first, then times `lr`; a parameter with no columns ($B = 0$) raises
+            `ZeroDivisionError` under `"original"` (and `None`), as it does in PyTorch.
     """
     rows, cols = shape[:2]
     if adjust_lr_fn is None or adjust_lr_fn == "original":
