@@ -21,7 +21,7 @@ import torch
 
 import reference_optim
 
-for name in ("SGD", "Adam", "AdamW"):
+for name in ("SGD", "Adam", "AdamW", "Muon"):
     theirs = inspect.signature(getattr(torch.optim, name)).parameters
     ours = inspect.signature(getattr(reference_optim, name)).parameters
     same = all(a in theirs and ours[a].default == theirs[a].default for a in ours)
@@ -37,11 +37,12 @@ print("torch.optim.Optimizer methods it lacks:", [a for a in methods if not hasa
 
 missing = {name: [a for a in inspect.signature(getattr(torch.optim, name)).parameters
                   if a not in inspect.signature(getattr(reference_optim, name)).parameters]
-           for name in ("SGD", "Adam", "AdamW")}
+           for name in ("SGD", "Adam", "AdamW", "Muon")}
 assert missing == {
     "SGD": ["foreach", "differentiable", "fused"],
     "Adam": ["foreach", "capturable", "differentiable", "fused", "decoupled_weight_decay"],
     "AdamW": ["foreach", "capturable", "differentiable", "fused"],
+    "Muon": [],
 }
 assert "closure" in inspect.signature(torch.optim.SGD.step).parameters
 assert "closure" not in inspect.signature(reference_optim.SGD.step).parameters

@@ -1,4 +1,4 @@
-"""From-scratch reference implementations of `torch.optim.SGD`, `Adam` and `AdamW`.
+"""From-scratch reference implementations of `torch.optim.SGD`, `Adam`, `AdamW` and `Muon`.
 
 Each update rule is written with plain tensor operations, one line per formula, with
 variable names that follow the symbols on the formula pages:
@@ -15,27 +15,32 @@ variable names that follow the symbols on the formula pages:
 | $\\beta_1, \\beta_2$ | `beta1`, `beta2` | `betas` |
 | $m_t, v_t$ | `m`, `v` | `state["exp_avg"]`, `state["exp_avg_sq"]` |
 | $\\epsilon$ | `eps` | `eps` |
+| $B_t$ | `b` | Muon's `state["momentum_buffer"]` |
+| $O_t$ | `o` | Muon's orthogonalized update |
 
 **What they cover.** Each constructor takes the arguments of its `torch.optim`
 counterpart that change the update, under the same names and with the same defaults:
 `params` (tensors, or parameter groups as dicts), `lr`, `momentum`, `dampening`,
 `weight_decay`, `nesterov` and `maximize` for `SGD`; `params`, `lr`, `betas`, `eps`,
-`weight_decay`, `amsgrad` and `maximize` for `Adam` and `AdamW`. They raise the same
-exception types as `torch.optim` for a negative `lr`, `momentum`, `eps` or `weight_decay`,
-a beta outside $[0, 1)$, Nesterov without momentum or with dampening, an empty parameter
-list, a lone tensor as `params`, and a `set` as a group's `params` (a `set` passed directly
-as `params` is turned into a list, as `torch.optim` does). They have `param_groups`,
+`weight_decay`, `amsgrad` and `maximize` for `Adam` and `AdamW`; all of `Muon`'s. They raise
+the same exception types as `torch.optim` for a negative `lr`, `momentum`, `eps` or
+`weight_decay`, a beta outside $[0, 1)$, Nesterov without momentum or with dampening, an
+unknown `adjust_lr_fn` or a parameter that is not 2-D for `Muon` (with the same messages),
+an empty parameter list, a lone tensor as `params`, and a `set` as a group's `params` (a
+`set` passed directly as `params` is turned into a list, as `torch.optim` does). They have `param_groups`,
 `add_param_group()`, `zero_grad(set_to_none=True)` and `step()`, which skips a parameter
 whose `.grad` is `None`; `state[p]` holds the tensors that `torch.optim` keeps, under the
 same keys (`momentum_buffer`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`). The test suite
-checks the parameters against `torch.optim` after every step, on random shapes, options
-and parameter groups of dense `float32` and `float64` tensors on the CPU.
+checks the parameters and that state against `torch.optim` after every step, on random
+shapes (2-D ones for `Muon`), options and parameter groups of dense `float32` and `float64`
+tensors on the CPU.
 
 **What they leave out:**
 
 - the arguments that choose an implementation or a mode, `foreach`, `fused`,
   `capturable` and `differentiable` (the reference always runs the per-parameter loop),
   and Adam's `decoupled_weight_decay` (use `AdamW`);
+- a learning rate held in a tensor (`lr=torch.tensor(0.01)`): `lr` is a Python number;
 - `step(closure)`: `step()` takes no closure;
 - `state_dict()`, `load_state_dict()` and the `register_*_hook` methods;
 - `model.named_parameters()` as `params` (`step()` then raises `AttributeError`);
@@ -49,6 +54,7 @@ and parameter groups of dense `float32` and `float64` tensors on the CPU.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -192,6 +198,149 @@ def adam_update(
     step_size = lr / bias_correction1
     theta = torch.addcdiv(theta, m, denom, value=-step_size)
     return theta, m, v, v_max
+
+
+def newton_schulz(
+    x: Tensor,
+    *,
+    ns_coefficients: tuple[float, float, float] = (3.4445, -4.775, 2.0315),
+    ns_steps: int = 5,
+    eps: float = 1e-7,
+) -> Tensor:
+    """Muon's orthogonalization: $k$ Newton–Schulz iterations on a matrix, in `bfloat16`.
+
+    Args:
+        x: The matrix $\\widetilde B_t$ to orthogonalize (2-D, any floating dtype).
+        ns_coefficients: The coefficients $(a, b, c)$ of the iteration's polynomial.
+        ns_steps: The number of iterations $k$ (less than 100, as PyTorch requires).
+        eps: $\\varepsilon$: the norm is clamped to at least this before dividing by it.
+
+    Returns:
+        $O_t = \\mathrm{NS}^{(a,b,c)}_k(\\widetilde B_t; \\varepsilon)$, a `bfloat16` matrix
+            of $x$'s shape.
+
+    Raises:
+        ValueError: For `ns_steps` of 100 or more, or coefficients that are not three, with
+            `torch.optim.Muon`'s messages.
+
+    The lines implement, in order:
+
+    1. $X_0 = \\widetilde B_t / \\max(\\lVert \\widetilde B_t \\rVert_F, \\varepsilon)$, in
+       `bfloat16`, transposed first when $x$ has more rows than columns (so that
+       $X X^\\top$ is the smaller of the two Gram matrices);
+    2. for $j = 1, \\dots, k$: $A_j = X_{j-1} X_{j-1}^\\top$ and
+       $X_j = a X_{j-1} + (b A_j + c A_j^2) X_{j-1}$;
+    3. $O_t = X_k$, transposed back.
+
+    If $\\widetilde B_t = U \\Sigma V^\\top$ (its singular value decomposition), each iteration
+    keeps $U$ and $V$ and replaces every singular value $\\sigma$ by
+    $a \\sigma + b \\sigma^3 + c \\sigma^5$. Dividing by the Frobenius norm puts every
+    $\\sigma$ in $[0, 1]$, and the iterations push the nonzero ones towards 1, so $O_t$ is
+    close to $U V^\\top$, the orthogonal matrix nearest $\\widetilde B_t$; with the default
+    coefficients the singular values end near 1, not at 1.
+
+    Everything runs in `bfloat16` whatever the dtype of $x$, as in PyTorch.
+    `torch.addmm(m, x, y, beta=p, alpha=q)` is $p\\,m + q\\,x y$: $b A_j + c A_j^2$ and
+    $a X_{j-1} + (\\dots) X_{j-1}$ are each one such call, as in PyTorch. Written with
+    separate products and sums (`a * X + (b * A + c * A @ A) @ X`), the same polynomial
+    rounds to `bfloat16` more often, and gives different bits.
+    """
+    if ns_steps >= 100:
+        raise ValueError("Number of steps must be less than 100 for computational efficiency")
+    if len(ns_coefficients) != 3:
+        raise ValueError("Coefficients must be a tuple of exactly 3 values")
+    a, b, c = ns_coefficients
+    tall = x.size(0) > x.size(1)
+    X = x.bfloat16().T if tall else x.bfloat16()
+    X = X / X.norm().clamp(min=eps)
+    for _ in range(ns_steps):
+        A = X @ X.T
+        X = torch.addmm(X, torch.addmm(A, A, A, beta=b, alpha=c), X, beta=a)
+    return X.T if tall else X
+
+
+def muon_lr(lr: float, shape: tuple[int, ...], adjust_lr_fn: str | None = None) -> float:
+    """The learning rate that `torch.optim.Muon` applies to $O_t$ for a parameter of this shape.
+
+    Args:
+        lr: Learning rate $\\gamma$.
+        shape: The parameter's shape $(A, B)$: rows, columns.
+        adjust_lr_fn: `None` or `"original"`: $\\gamma \\sqrt{\\max(1, A / B)}$;
+            `"match_rms_adamw"`: $0.2\\, \\gamma \\sqrt{\\max(A, B)}$; any other value
+            (only a parameter group can hold one: the constructor rejects it) leaves
+            $\\gamma$ as it is, as PyTorch does.
+
+    Returns:
+        The adjusted learning rate, a Python float. It is computed as PyTorch does, the ratio
+            first, then times `lr`; a parameter with no columns ($B = 0$) raises
+            `ZeroDivisionError` under `"original"` (and `None`), as it does in PyTorch.
+    """
+    rows, cols = shape[:2]
+    if adjust_lr_fn is None or adjust_lr_fn == "original":
+        return lr * math.sqrt(max(1, rows / cols))
+    if adjust_lr_fn == "match_rms_adamw":
+        return lr * (0.2 * math.sqrt(max(rows, cols)))
+    return lr
+
+
+def muon_update(
+    theta: Tensor,
+    g: Tensor,
+    b: Tensor,
+    *,
+    lr: float,
+    weight_decay: float = 0.1,
+    momentum: float = 0.95,
+    nesterov: bool = True,
+    ns_coefficients: tuple[float, float, float] = (3.4445, -4.775, 2.0315),
+    eps: float = 1e-7,
+    ns_steps: int = 5,
+    adjust_lr_fn: str | None = None,
+) -> tuple[Tensor, Tensor]:
+    """One step of `torch.optim.Muon` for one 2-D parameter.
+
+    Args:
+        theta: The parameter before the step, $\\theta_{t-1}$.
+        g: Its gradient, $g_t = \\nabla f(\\theta_{t-1})$.
+        b: The momentum buffer $B_{t-1}$ (zeros before the first step).
+        lr: Learning rate $\\gamma$.
+        weight_decay: Decoupled weight decay $\\lambda$.
+        momentum: Momentum factor $\\mu$.
+        nesterov: Orthogonalize the Nesterov combination of $g_t$ and $B_t$ instead of $B_t$.
+        ns_coefficients: The coefficients $(a, b, c)$ of
+            [`newton_schulz`][reference_optim.newton_schulz].
+        eps: $\\varepsilon$ of [`newton_schulz`][reference_optim.newton_schulz].
+        ns_steps: The number of Newton–Schulz iterations $k$.
+        adjust_lr_fn: How the learning rate depends on the shape:
+            [`muon_lr`][reference_optim.muon_lr].
+
+    Returns:
+        The new parameter $\\theta_t$ and the new buffer $B_t$.
+
+    The lines implement, in order:
+
+    1. $B_t = \\mu B_{t-1} + (1 - \\mu) g_t$, computed as the linear interpolation
+       $B_{t-1} + (1 - \\mu)(g_t - B_{t-1})$ (`torch.lerp`);
+    2. $\\widetilde B_t = (1 - \\mu) g_t + \\mu B_t$ with Nesterov (`torch.lerp` again),
+       else $\\widetilde B_t = B_t$;
+    3. $O_t = \\mathrm{NS}^{(a,b,c)}_k(\\widetilde B_t; \\varepsilon)$, in `bfloat16`;
+    4. $\\theta_t = \\theta_{t-1} (1 - \\gamma \\lambda) - \\gamma' O_t$, where $\\gamma'$ is
+       the adjusted learning rate and the decay uses $\\gamma$ itself.
+
+    PyTorch's docstring writes the buffer as $B_t = \\mu B_{t-1} + g_t$ and the Nesterov
+    combination as $g_t + \\mu B_t$. What `torch.optim.Muon` keeps in
+    `state["momentum_buffer"]` is $1 - \\mu$ times that buffer, and its Nesterov combination
+    is $1 - \\mu$ times the documented one: lines 1 and 2 are its formulas. Since
+    [`newton_schulz`][reference_optim.newton_schulz] divides by the norm first, the common
+    factor $1 - \\mu$ (positive for $0 \\le \\mu < 1$) leaves $O_t$ the same, up to rounding
+    and $\\varepsilon$.
+    """
+    b = torch.lerp(b, g, 1 - momentum)
+    update = torch.lerp(g, b, momentum) if nesterov else b
+    o = newton_schulz(update, ns_coefficients=ns_coefficients, ns_steps=ns_steps, eps=eps)
+    theta = theta * (1 - lr * weight_decay)
+    theta = theta.add(o, alpha=-muon_lr(lr, theta.shape, adjust_lr_fn))
+    return theta, b
 
 
 class Optimizer:
@@ -364,3 +513,60 @@ class AdamW(Adam):
                  *, maximize: bool = False):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
 
+
+class Muon(Optimizer):
+    """`torch.optim.Muon`, built on [`muon_update`][reference_optim.muon_update]; 2-D parameters only.
+
+    Args:
+        params: Tensors or parameter groups; every tensor must be 2-D.
+        lr: Learning rate $\\gamma$.
+        weight_decay: Decoupled weight decay $\\lambda$.
+        momentum: Momentum factor $\\mu$.
+        nesterov: Use Nesterov momentum.
+        ns_coefficients: Newton–Schulz coefficients $(a, b, c)$.
+        eps: $\\varepsilon$ of the Newton–Schulz normalization.
+        ns_steps: The number of Newton–Schulz iterations $k$.
+        adjust_lr_fn: `None` (the same as `"original"`), `"original"` or `"match_rms_adamw"`.
+
+    Raises:
+        ValueError: For a negative `lr`, `momentum` or `weight_decay`, an unknown
+            `adjust_lr_fn`, or a parameter that is not 2-D, with `torch.optim.Muon`'s
+            messages. Like it, the constructor checks the shapes of the parameters it is
+            given; one added later with `add_param_group()` raises at `step()`.
+    """
+
+    def __init__(self, params: Params, lr: float = 1e-3, weight_decay: float = 0.1,
+                 momentum: float = 0.95, nesterov: bool = True,
+                 ns_coefficients: tuple[float, float, float] = (3.4445, -4.775, 2.0315),
+                 eps: float = 1e-7, ns_steps: int = 5, adjust_lr_fn: str | None = None):
+        if not 0.0 <= lr:
+            raise ValueError(f"Learning rate should be >= 0 but is: {lr}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"momentum should be >= 0 but is: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"weight decay should be >= 0 but is: {weight_decay}")
+        if adjust_lr_fn not in (None, "original", "match_rms_adamw"):
+            raise ValueError(f"Adjust learning rate function {adjust_lr_fn} is not supported")
+        defaults = dict(lr=lr, weight_decay=weight_decay, momentum=momentum, nesterov=nesterov,
+                        ns_coefficients=ns_coefficients, eps=eps, ns_steps=ns_steps,
+                        adjust_lr_fn=adjust_lr_fn)
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.ndim != 2:
+                    raise ValueError(f"Muon only supports 2D parameters whereas we found a "
+                                     f"parameter with size: {p.size()}")
+
+    def update(self, p, state, group):
+        if p.grad.ndim != 2:
+            raise ValueError("Param gradient must be a 2D matrix")
+        if not state:
+            state["momentum_buffer"] = torch.zeros_like(p.grad)
+        theta, b = muon_update(
+            p, p.grad, state["momentum_buffer"],
+            lr=group["lr"], weight_decay=group["weight_decay"], momentum=group["momentum"],
+            nesterov=group["nesterov"], ns_coefficients=group["ns_coefficients"], eps=group["eps"],
+            ns_steps=group["ns_steps"], adjust_lr_fn=group["adjust_lr_fn"],
+        )
+        p.copy_(theta)
+        state["momentum_buffer"] = b

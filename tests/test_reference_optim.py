@@ -1,17 +1,31 @@
 """The reference optimizers in snippets/reference_optim.py match torch.optim bit for bit.
 
-Hypothesis draws shapes (0-d and empty included), dtypes, the constructor's options, parameter
-groups that override any of them (including combinations PyTorch accepts only in a group, such
-as Nesterov with dampening: it validates the constructor's options alone), 1-20 steps, and
-parameters whose gradient is None at some steps. After every step every parameter must be
-equal to torch's, to the last bit; the largest relative error seen per optimizer and dtype is
-printed at the end of the run (it is 0). Options that PyTorch's constructor rejects must be
-rejected with the same exception type and message.
+Hypothesis draws shapes (0-d and empty included; for Muon, 2-D ones only, 1-row, 1-column and
+empty included), dtypes, the constructor's options, parameter groups that override any of them
+(including combinations PyTorch accepts only in a group, such as Nesterov with dampening, or an
+unknown adjust_lr_fn for Muon: it validates the constructor's options alone), 1-20 steps, and
+parameters whose gradient is None at some steps. After every step every parameter, and every
+tensor of its state, must be equal to torch's, to the last bit; the largest relative error seen
+per optimizer and dtype is printed at the end of the run (it is 0). A step that raises in torch
+(Muon on a parameter with no columns, whose learning-rate ratio divides by zero) must raise the
+same exception in the reference, with the parameters still equal. Options that PyTorch's
+constructor rejects must be rejected with the same exception type and message.
+
+Muon is bit-exact too, although its Newton-Schulz iteration runs matrix products in bfloat16:
+the reference makes the same calls (torch.addmm with the same beta and alpha, the norm clamped
+and divided in bfloat16, the transpose of a tall matrix) in the same order, so the same kernels
+round the same way. The same polynomial written as separate products and sums rounds
+differently, and this test would fail. Muon's examples run on one intra-op thread
+(torch.set_num_threads(1), restored after): its matrices are a few elements wide, and on a busy
+machine waking a second thread for each of its products cost ten times the products themselves
+(44 s instead of 4 s for the 200 examples on two shared cores). Both sides run under the same
+setting, so what is compared is unchanged.
 
 The suite runs the same 200 examples each time (tests/conftest.py); HYPOTHESIS_PROFILE=explore
 runs thousands of fresh random ones and prints any failure with its reproduction.
 """
 
+import contextlib
 import math
 import re
 
@@ -29,6 +43,11 @@ from tests.reference_errors import count_example, record
 TRANSLATIONS = ROOT / "snippets" / "reference_optim.zh.yml"
 
 SHAPES = st.sampled_from([(), (0,), (1,), (3,), (2, 3), (4, 0), (2, 1, 2)])
+# Muon takes 2-D parameters only. Those with no columns, (3, 0) and (0, 0), are accepted by the
+# constructor but make step() raise ZeroDivisionError under the default adjust_lr_fn, which ends
+# the example: they are listed once among three copies of the others, so most examples run on.
+MUON_SHAPES = st.sampled_from([(1, 1), (1, 4), (4, 1), (2, 3), (3, 2), (5, 5), (8, 3), (0, 3)] * 3
+                              + [(3, 0), (0, 0)])
 LR = st.floats(0.0, 1.0)
 WEIGHT_DECAY = st.one_of(st.just(0.0), st.floats(0.0, 0.5))
 
@@ -40,12 +59,26 @@ SGD_OPTIONS = dict(lr=LR, momentum=st.one_of(st.just(0.0), st.floats(0.0, 0.99))
 ADAM_OPTIONS = dict(lr=LR, betas=st.tuples(st.floats(0.0, 0.999), st.floats(0.0, 0.9999)),
                     eps=st.floats(1e-10, 1e-2), weight_decay=WEIGHT_DECAY, amsgrad=st.booleans(),
                     maximize=st.booleans())
+# Coefficients: the default, the quintic that converges to 1 ((2, -1.5, 0.5)), and the classical
+# Newton-Schulz quintic; arbitrary ones would overflow bfloat16 within a few iterations.
+# "spectral" is an unknown adjust_lr_fn: the constructor rejects it, a group may hold it.
+MUON_OPTIONS = dict(lr=LR, weight_decay=WEIGHT_DECAY, momentum=st.one_of(st.just(0.0), st.floats(0.0, 0.99)),
+                    nesterov=st.booleans(),
+                    ns_coefficients=st.sampled_from([(3.4445, -4.775, 2.0315), (2.0, -1.5, 0.5),
+                                                     (1.875, -1.25, 0.375)]),
+                    eps=st.floats(1e-10, 1e-2), ns_steps=st.integers(0, 8),
+                    adjust_lr_fn=st.sampled_from([None, "original", "match_rms_adamw", "spectral"]))
+
+
+def a_parameter(cls):
+    """A parameter every optimizer takes: 2-D for Muon, 1-D for the others."""
+    return torch.nn.Parameter(torch.zeros(2, 2) if cls.__name__ == "Muon" else torch.zeros(2))
 
 
 def accepted(torch_cls, options):
     """Whether PyTorch's constructor accepts these options (it validates only its own)."""
     try:
-        torch_cls([torch.nn.Parameter(torch.zeros(1))], **options)
+        torch_cls([a_parameter(torch_cls)], **options)
     except (ValueError, TypeError):
         return False
     return True
@@ -55,6 +88,7 @@ OPTIMIZERS = {
     "SGD": (reference_optim.SGD, torch.optim.SGD, SGD_OPTIONS),
     "Adam": (reference_optim.Adam, torch.optim.Adam, ADAM_OPTIONS),
     "AdamW": (reference_optim.AdamW, torch.optim.AdamW, ADAM_OPTIONS),
+    "Muon": (reference_optim.Muon, torch.optim.Muon, MUON_OPTIONS),
 }
 
 
@@ -73,8 +107,9 @@ def problems(draw, name):
     torch_cls, options = OPTIMIZERS[name][1:]
     defaults = draw(some_options(options).filter(lambda o: accepted(torch_cls, o)))
     dtype = draw(st.sampled_from([torch.float32, torch.float64]))
+    shapes = MUON_SHAPES if name == "Muon" else SHAPES
     groups = [
-        (draw(st.lists(SHAPES, min_size=1, max_size=3)), draw(some_options(options)))
+        (draw(st.lists(shapes, min_size=1, max_size=3)), draw(some_options(options)))
         for _ in range(draw(st.integers(1, 3)))
     ]
     return defaults, dtype, groups, draw(st.integers(1, 20)), draw(st.integers(0, 2**32 - 1))
@@ -105,24 +140,46 @@ def check_equivalence(name, problem):
             else:
                 grad = torch.randn(a.shape, generator=generator, dtype=dtype)
                 a.grad, b.grad = grad.clone(), grad.clone()
-        reference.step()
-        optimizer.step()
+        error = raised_by(optimizer.step)
+        assert raised_by(reference.step) == error
         for a, b in pairs:
             record(name, dtype, relative_error(a.detach(), b.detach()))
             assert torch.equal(a.detach(), b.detach()), f"{name} {dtype}: not equal to the last bit"
+            if error is None:  # torch updates its state in place before it raises: compare it only after a step
+                for key, value in optimizer.state[b].items():
+                    if key != "step":  # a tensor in torch.optim, an int in the reference
+                        assert torch.equal(reference.state[a][key], value), f"{name} {dtype}: state[{key!r}] differs"
+        if error is not None:
+            break
+
+
+def raised_by(action):
+    """None if the call returns, else the type and message of what it raised."""
+    try:
+        action()
+    except Exception as error:  # noqa: BLE001  any exception, compared by the caller
+        return type(error), str(error)
+    return None
+
+
+@contextlib.contextmanager
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_reference_matches_torch_after_every_step(name):
-    given(problems(name))(lambda problem: check_equivalence(name, problem))()
+    with one_thread() if name == "Muon" else contextlib.nullcontext():
+        given(problems(name))(lambda problem: check_equivalence(name, problem))()
 
 
 def raised(cls, options):
-    try:
-        cls([torch.nn.Parameter(torch.zeros(2))], **options)
-    except Exception as error:  # noqa: BLE001  any exception, compared below
-        return type(error), str(error)
-    return None
+    return raised_by(lambda: cls([a_parameter(cls)], **options))
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -159,6 +216,10 @@ INVALID = [
     ("Adam", dict(weight_decay=-0.1)),
     ("AdamW", dict(lr=-1e-3)),
     ("AdamW", dict(betas=(0.9, 1.0))),
+    ("Muon", dict(lr=-1e-3)),
+    ("Muon", dict(momentum=-0.5)),
+    ("Muon", dict(weight_decay=-0.1)),
+    ("Muon", dict(adjust_lr_fn="spectral")),
 ]
 
 
@@ -184,6 +245,39 @@ def test_a_set_in_a_group_is_rejected_like_torch(name):
             cls([{"params": {torch.nn.Parameter(torch.zeros(1))}}])
 
 
+@pytest.mark.parametrize("shape", [(), (3,), (2, 2, 2), (4, 3, 3, 3)])
+def test_muon_rejects_a_parameter_that_is_not_2d_like_torch(shape):
+    """In any group, with torch's message; not 2-D as a parameter added later, which raises at
+    step() (the constructor checks the shapes, add_param_group() does not)."""
+    for groups in ([torch.nn.Parameter(torch.zeros(shape))],
+                   [{"params": [torch.nn.Parameter(torch.zeros(2, 2))]},
+                    {"params": [torch.nn.Parameter(torch.zeros(shape))], "lr": 0.1}]):
+        ours, theirs = (raised_by(lambda cls=cls: cls(groups)) for cls in (reference_optim.Muon, torch.optim.Muon))
+        assert theirs == (ValueError, f"Muon only supports 2D parameters whereas we found a parameter with size: "
+                                      f"{torch.Size(shape)}")
+        assert ours == theirs
+    errors = []
+    for cls in (reference_optim.Muon, torch.optim.Muon):
+        optimizer = cls([torch.nn.Parameter(torch.zeros(2, 2))])
+        late = torch.nn.Parameter(torch.zeros(shape))
+        optimizer.add_param_group({"params": [late]})
+        late.grad = torch.ones(shape)
+        errors.append(raised_by(optimizer.step))
+    assert errors[0] == errors[1] == (ValueError, "Param gradient must be a 2D matrix")
+
+
+@pytest.mark.parametrize("options", [dict(ns_steps=100), dict(ns_coefficients=(3.4445, -4.775))])
+def test_muon_step_rejects_what_torch_rejects_at_step(options):
+    """ns_steps and ns_coefficients are checked at step(), not by the constructor."""
+    errors = []
+    for cls in (reference_optim.Muon, torch.optim.Muon):
+        p = torch.nn.Parameter(torch.ones(2, 2))
+        optimizer = cls([p], **options)
+        p.grad = torch.ones(2, 2)
+        errors.append(raised_by(optimizer.step))
+    assert errors[0] == errors[1] is not None
+
+
 @pytest.mark.parametrize(
     "cls, expected",
     [
@@ -198,6 +292,16 @@ def test_one_step_by_hand(cls, expected):
     p.grad = torch.tensor(0.5, dtype=torch.float64)
     cls([p], lr=0.1, weight_decay=0.1).step()
     assert math.isclose(p.item(), expected, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("cls", [reference_optim.Muon, torch.optim.Muon])
+def test_muon_one_step_by_hand(cls):
+    """A 1x1 parameter: the normalized update is 1, which the quintic 2x - 1.5x^3 + 0.5x^5 keeps
+    at 1, so the step is 1 * (1 - 0.1 * 0.1) - 0.1 * sqrt(max(1, 1/1)) * 1 = 0.89."""
+    p = torch.nn.Parameter(torch.tensor([[1.0]], dtype=torch.float64))
+    p.grad = torch.tensor([[0.5]], dtype=torch.float64)
+    cls([p], lr=0.1, weight_decay=0.1, ns_coefficients=(2.0, -1.5, 0.5)).step()
+    assert math.isclose(p.item(), 0.99 - 0.1, rel_tol=1e-12)
 
 
 def chinese_docstring_problems(texts):
