@@ -9,6 +9,11 @@ import torch
 def rows(t):
     """A matrix on one line, four decimals: [[1.0000, 2.0000], [0.5000, -1.0000]]."""
     return "[" + ", ".join("[" + ", ".join(f"{x:.4f}" for x in row) + "]" for row in t.tolist()) + "]"
+
+
+def same_bits(a, b):
+    """The same dtype, values and signs: the same bits (torch.equal alone takes -0.0 for 0.0)."""
+    return a.dtype == b.dtype and torch.equal(a, b) and torch.equal(a.signbit(), b.signbit())
 # --8<-- [end:imports]
 
 
@@ -38,7 +43,7 @@ O = newton_schulz(update)  # 5 Newton-Schulz iterations, default coefficients
 print("O:", rows(O), O.dtype)
 lr_adjusted = 0.1 * math.sqrt(max(1, 3 / 2))  # adjust_lr_fn=None: lr * sqrt(max(1, rows / cols))
 expected = (before * (1 - 0.1 * 0.1)).add(O, alpha=-lr_adjusted)  # decay, then the step
-print("torch's step is before * (1 - lr * wd) - lr' * O, to the bit:", torch.equal(w.detach(), expected))
+print("torch's step is before * (1 - lr * wd) - lr' * O, to the bit:", same_bits(w.detach(), expected))
 print("singular values of the update:", rows(torch.linalg.svdvals(update)[None]))
 print("singular values of O:         ", rows(torch.linalg.svdvals(O.float())[None]))
 print("O^T O:", rows(O.float().T @ O.float()))
@@ -47,7 +52,7 @@ print("U V^T:", rows(U @ Vh))
 print(f"largest |O - U V^T|: {(O.float() - U @ Vh).abs().max():.4f}")
 # --8<-- [end:orthogonalize]
 
-assert torch.equal(w.detach(), expected)
+assert same_bits(w.detach(), expected)
 
 
 # --8<-- [start:iterations] setup: imports
@@ -95,8 +100,8 @@ for shape in [(3, 2), (2, 3), (256, 64), (64, 256)]:
         w = torch.nn.Parameter(torch.zeros(shape))
         w.grad = grad.clone()
         torch.optim.Muon([w], lr=0.01, weight_decay=0.0, adjust_lr_fn=adjust_lr_fn).step()
-        update = torch.lerp(grad, torch.lerp(torch.zeros(shape), grad, 0.05), 0.95)  # step 1, Nesterov
-        assert torch.equal(w.detach(), torch.zeros(shape).add(newton_schulz(update), alpha=-0.01 * factor))
+        nesterov = torch.lerp(grad, torch.lerp(torch.zeros(shape), grad, 0.05), 0.95)  # step 1
+        assert same_bits(w.detach(), torch.zeros(shape).add(newton_schulz(nesterov), alpha=-0.01 * factor))
 
 
 # --8<-- [start:same_bits] setup: imports
@@ -114,8 +119,8 @@ for step in range(5):
         b.grad = a.grad.clone()
     reference.step()
     optimizer.step()
-same = [torch.equal(a, b) for a, b in zip(ours, theirs)]
-buffers = [torch.equal(reference.state[a]["momentum_buffer"], optimizer.state[b]["momentum_buffer"])
+same = [same_bits(a, b) for a, b in zip(ours, theirs)]
+buffers = [same_bits(reference.state[a]["momentum_buffer"], optimizer.state[b]["momentum_buffer"])
            for a, b in zip(ours, theirs)]
 print("after 5 steps, the same bits: parameters", same, "momentum buffers", buffers)
 # --8<-- [end:same_bits]
@@ -140,7 +145,7 @@ def separate_products(x, a=3.4445, b=-4.775, c=2.0315, steps=5, eps=1e-7):
 
 
 theirs = _zeropower_via_newtonschulz(update, (3.4445, -4.775, 2.0315), 5, 1e-7)
-print("reference newton_schulz, the same bits:", torch.equal(newton_schulz(update), theirs))
+print("reference newton_schulz, the same bits:", same_bits(newton_schulz(update), theirs))
 difference = (separate_products(update).float() - theirs.float()).abs().max()
 print(f"separate products and sums, largest difference: {difference:.4f}")
 # --8<-- [end:rounding]
@@ -162,7 +167,9 @@ print("conv weight:", error(lambda: torch.optim.Muon([conv.weight])))
 opt = torch.optim.Muon([model.weight])
 opt.add_param_group({"params": [model.bias]})  # not checked here ...
 model(torch.ones(2)).sum().backward()
+weight_before = model.weight.detach().clone()
 print("bias added with add_param_group(), at step():", error(opt.step))  # ... but here
+print("weight (first group) changed by that step all the same:", not torch.equal(model.weight, weight_before))
 # --8<-- [end:two_d_only]
 
 
@@ -203,7 +210,7 @@ for step in range(60):
     for opt in optimizers:
         opt.step()
     if step % 20 == 0 or step == 59:
-        print(f"step {step:2d}: loss {loss.item():.4f}")
+        print(f"step {step:2d}: loss {loss.item():.2f}")  # 2 decimals: the 4th depends on the thread count
 # --8<-- [end:with_adamw]
 
 held = [p for opt in optimizers for group in opt.param_groups for p in group["params"]]

@@ -31,9 +31,9 @@ an empty parameter list, a lone tensor as `params`, and a `set` as a group's `pa
 `add_param_group()`, `zero_grad(set_to_none=True)` and `step()`, which skips a parameter
 whose `.grad` is `None`; `state[p]` holds the tensors that `torch.optim` keeps, under the
 same keys (`momentum_buffer`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`). The test suite
-checks the parameters and that state against `torch.optim` after every step, on random
-shapes (2-D ones for `Muon`), options and parameter groups of dense `float32` and `float64`
-tensors on the CPU.
+checks the parameters and that state against `torch.optim` after every step that does not
+raise, on random shapes (2-D ones for `Muon`), options and parameter groups of dense
+`float32` and `float64` tensors on the CPU.
 
 **What they leave out:**
 
@@ -47,6 +47,15 @@ tensors on the CPU.
 - some of the checks that `torch.optim` makes on `params`: that each is a tensor, that no
   parameter is in two groups, and that each is a leaf (or retains its gradient after
   `retain_grad()`);
+- the state after a `step()` that raises (`Muon`'s, for a parameter with no columns under
+  the default `adjust_lr_fn`): `torch.optim.Muon` creates the momentum buffers of a whole
+  group before it updates any of its parameters, and updates a buffer in place before the
+  division by zero; the reference creates and replaces them one parameter at a time, so after
+  such a step the parameters agree and the buffers may not;
+- `bfloat16` parameters under `Muon` with `nesterov=False`: `torch.optim.Muon` then passes
+  its momentum buffer itself to `_zeropower_via_newtonschulz`, whose `.bfloat16()` returns
+  that same tensor and whose `div_` divides it by its norm in place, so the buffer it keeps is
+  normalized; the reference keeps the running average;
 - PyTorch's types: Adam's `state["step"]` is a Python `int` where `torch.optim` keeps a
   tensor, and the classes do not derive from `torch.optim.Optimizer`, so a learning-rate
   scheduler rejects them with `TypeError`.
@@ -220,8 +229,9 @@ def newton_schulz(
             of $x$'s shape.
 
     Raises:
-        ValueError: For `ns_steps` of 100 or more, or coefficients that are not three, with
-            `torch.optim.Muon`'s messages.
+        ValueError: For `ns_steps` of 100 or more, an `x` that is not 2-D, or coefficients
+            that are not three, checked in that order, with the messages of PyTorch's
+            `_zeropower_via_newtonschulz`.
 
     The lines implement, in order:
 
@@ -232,14 +242,18 @@ def newton_schulz(
        $X_j = a X_{j-1} + (b A_j + c A_j^2) X_{j-1}$;
     3. $O_t = X_k$, transposed back.
 
-    If $\\widetilde B_t = U \\Sigma V^\\top$ (its singular value decomposition), each iteration
-    keeps $U$ and $V$ and replaces every singular value $\\sigma$ by
+    If $\\widetilde B_t = U \\Sigma V^\\top$ (its singular value decomposition), each iteration,
+    in exact arithmetic, keeps $U$ and $V$ and replaces every singular value $\\sigma$ by
     $a \\sigma + b \\sigma^3 + c \\sigma^5$. Dividing by the Frobenius norm puts every
-    $\\sigma$ in $[0, 1]$, and the iterations push the nonzero ones towards 1, so $O_t$ is
-    close to $U V^\\top$, the orthogonal matrix nearest $\\widetilde B_t$; with the default
-    coefficients the singular values end near 1, not at 1.
+    $\\sigma$ in $[0, 1]$; each iteration multiplies a small one by about $a$, and a zero one
+    stays zero. So $O_t$ approximates $U V^\\top$, the orthogonal matrix nearest
+    $\\widetilde B_t$, only roughly: the docstring of `_zeropower_via_newtonschulz` says that,
+    with the default coefficients (chosen to maximize the slope at zero), the result is
+    rather $U S' V^\\top$, the diagonal of $S'$ spread around 1.
 
-    Everything runs in `bfloat16` whatever the dtype of $x$, as in PyTorch.
+    Everything runs in `bfloat16` whatever the dtype of $x$, as in PyTorch. Unlike PyTorch,
+    it never writes into $x$: `_zeropower_via_newtonschulz` divides in place, which changes
+    its input when that input is already `bfloat16` (`.bfloat16()` then returns it).
     `torch.addmm(m, x, y, beta=p, alpha=q)` is $p\\,m + q\\,x y$: $b A_j + c A_j^2$ and
     $a X_{j-1} + (\\dots) X_{j-1}$ are each one such call, as in PyTorch. Written with
     separate products and sums (`a * X + (b * A + c * A @ A) @ X`), the same polynomial
@@ -247,6 +261,8 @@ def newton_schulz(
     """
     if ns_steps >= 100:
         raise ValueError("Number of steps must be less than 100 for computational efficiency")
+    if x.ndim != 2:
+        raise ValueError("Input tensor gradient must be a 2D matrix")
     if len(ns_coefficients) != 3:
         raise ValueError("Coefficients must be a tuple of exactly 3 values")
     a, b, c = ns_coefficients
@@ -319,10 +335,11 @@ def muon_update(
 
     The lines implement, in order:
 
-    1. $B_t = \\mu B_{t-1} + (1 - \\mu) g_t$, computed as the linear interpolation
-       $B_{t-1} + (1 - \\mu)(g_t - B_{t-1})$ (`torch.lerp`);
-    2. $\\widetilde B_t = (1 - \\mu) g_t + \\mu B_t$ with Nesterov (`torch.lerp` again),
-       else $\\widetilde B_t = B_t$;
+    1. $B_t = \\mu B_{t-1} + (1 - \\mu) g_t$, by `torch.lerp(b, g, 1 - momentum)`, the call
+       that PyTorch makes in place (`buf.lerp_(grad, 1 - momentum)`), so that it rounds alike;
+    2. $\\widetilde B_t = (1 - \\mu) g_t + \\mu B_t$ with Nesterov, by
+       `torch.lerp(g, b, momentum)`, as PyTorch's `grad.lerp(buf, momentum)`; else
+       $\\widetilde B_t = B_t$;
     3. $O_t = \\mathrm{NS}^{(a,b,c)}_k(\\widetilde B_t; \\varepsilon)$, in `bfloat16`;
     4. $\\theta_t = \\theta_{t-1} (1 - \\gamma \\lambda) - \\gamma' O_t$, where $\\gamma'$ is
        the adjusted learning rate and the decay uses $\\gamma$ itself.
@@ -532,7 +549,9 @@ class Muon(Optimizer):
         ValueError: For a negative `lr`, `momentum` or `weight_decay`, an unknown
             `adjust_lr_fn`, or a parameter that is not 2-D, with `torch.optim.Muon`'s
             messages. Like it, the constructor checks the shapes of the parameters it is
-            given; one added later with `add_param_group()` raises at `step()`.
+            given; one that is not 2-D, added later with `add_param_group()`, makes the first
+            `step()` that finds it with a gradient raise `ValueError`, after that step has
+            updated the parameters before it.
     """
 
     def __init__(self, params: Params, lr: float = 1e-3, weight_decay: float = 0.1,

@@ -5,17 +5,24 @@ empty included), dtypes, the constructor's options, parameter groups that overri
 (including combinations PyTorch accepts only in a group, such as Nesterov with dampening, or an
 unknown adjust_lr_fn for Muon: it validates the constructor's options alone), 1-20 steps, and
 parameters whose gradient is None at some steps. After every step every parameter, and every
-tensor of its state, must be equal to torch's, to the last bit; the largest relative error seen
-per optimizer and dtype is printed at the end of the run (it is 0). A step that raises in torch
-(Muon on a parameter with no columns, whose learning-rate ratio divides by zero) must raise the
-same exception in the reference, with the parameters still equal. Options that PyTorch's
-constructor rejects must be rejected with the same exception type and message.
+tensor of its state, must have torch's dtype, shape and bits (same_bits: torch.equal alone
+takes -0.0 for 0.0, and a float64 tensor for the float32 one of the same value); the largest
+relative error seen per optimizer and dtype is printed at the end of the run (it is 0). A step
+that raises in torch (Muon on a parameter with no columns, whose learning-rate ratio divides by
+zero) must raise the same exception in the reference, with the parameters still the same bits;
+the state is not compared after it (torch.optim.Muon has by then created the group's momentum
+buffers and updated one in place, the reference has not). Options that PyTorch's constructor
+rejects must be rejected with the same exception type and message.
 
 Muon is bit-exact too, although its Newton-Schulz iteration runs matrix products in bfloat16:
 the reference makes the same calls (torch.addmm with the same beta and alpha, the norm clamped
 and divided in bfloat16, the transpose of a tall matrix) in the same order, so the same kernels
 round the same way. The same polynomial written as separate products and sums rounds
-differently, and this test would fail. Muon's examples run on one intra-op thread
+differently, and this test fails. The matrix that each Newton-Schulz call receives (the Nesterov
+combination, or the buffer) and the one it returns are compared too, after every step: the
+conversion to bfloat16 would hide a rounding difference in the Nesterov combination, which is
+not kept in the state (computing it as (1 - mu) * g + mu * B instead of with torch.lerp passes
+the parameter and state checks of the 200 examples, and fails this one). Muon's examples run on one intra-op thread
 (torch.set_num_threads(1), restored after): its matrices are a few elements wide, and on a busy
 machine waking a second thread for each of its products cost ten times the products themselves
 (44 s instead of 4 s for the 200 examples on two shared cores). Both sides run under the same
@@ -121,7 +128,45 @@ def relative_error(ours, theirs):
     return difference / scale if scale > 0 else difference
 
 
+def same_bits(ours, theirs):
+    """The same dtype, shape and bits. torch.equal compares values: it takes -0.0 for 0.0, and
+    a float64 tensor for a float32 one that holds the same numbers."""
+    if ours.dtype != theirs.dtype or ours.shape != theirs.shape:
+        return False
+    as_int = {1: torch.int8, 2: torch.int16, 4: torch.int32, 8: torch.int64}[ours.element_size()]
+    return torch.equal(ours.view(as_int), theirs.view(as_int))
+
+
+@contextlib.contextmanager
+def newton_schulz_calls():
+    """Record what each side's Newton-Schulz iteration receives and returns: torch's private
+    _zeropower_via_newtonschulz, which _single_tensor_muon looks up in its module at each call,
+    and reference_optim.newton_schulz, which muon_update looks up in its own."""
+    calls = {"torch": [], "reference": []}
+    torch_ns, reference_ns = torch.optim._muon._zeropower_via_newtonschulz, reference_optim.newton_schulz
+
+    def recorded(side, function):
+        def call(x, *args, **kwargs):
+            received = x.clone()  # before the call: torch divides a bfloat16 input in place
+            result = function(x, *args, **kwargs)
+            calls[side].append((received, result.clone()))
+            return result
+        return call
+
+    torch.optim._muon._zeropower_via_newtonschulz = recorded("torch", torch_ns)
+    reference_optim.newton_schulz = recorded("reference", reference_ns)
+    try:
+        yield calls
+    finally:
+        torch.optim._muon._zeropower_via_newtonschulz, reference_optim.newton_schulz = torch_ns, reference_ns
+
+
 def check_equivalence(name, problem):
+    with newton_schulz_calls() if name == "Muon" else contextlib.nullcontext() as calls:
+        _check_equivalence(name, problem, calls)
+
+
+def _check_equivalence(name, problem, calls):
     ours_cls, torch_cls, _ = OPTIMIZERS[name]
     defaults, dtype, groups, steps, seed = problem
     count_example(name)
@@ -142,13 +187,21 @@ def check_equivalence(name, problem):
                 a.grad, b.grad = grad.clone(), grad.clone()
         error = raised_by(optimizer.step)
         assert raised_by(reference.step) == error
+        if calls is not None:  # Muon: what each Newton-Schulz call received and returned, in order
+            assert len(calls["reference"]) == len(calls["torch"])
+            for (x, o), (y, p) in zip(calls["reference"], calls["torch"]):
+                assert same_bits(x, y), f"{name} {dtype}: the matrix given to Newton-Schulz differs"
+                assert same_bits(o, p), f"{name} {dtype}: the Newton-Schulz result differs"
+            calls["reference"].clear(), calls["torch"].clear()
         for a, b in pairs:
             record(name, dtype, relative_error(a.detach(), b.detach()))
-            assert torch.equal(a.detach(), b.detach()), f"{name} {dtype}: not equal to the last bit"
+            assert same_bits(a.detach(), b.detach()), f"{name} {dtype}: not the same bits"
             if error is None:  # torch updates its state in place before it raises: compare it only after a step
-                for key, value in optimizer.state[b].items():
-                    if key != "step":  # a tensor in torch.optim, an int in the reference
-                        assert torch.equal(reference.state[a][key], value), f"{name} {dtype}: state[{key!r}] differs"
+                theirs = {key: value for key, value in optimizer.state.get(b, {}).items() if key != "step"}
+                ours = {key: value for key, value in reference.state.get(a, {}).items() if key != "step"}
+                assert ours.keys() == theirs.keys(), f"{name} {dtype}: state keys {sorted(ours)} vs {sorted(theirs)}"
+                for key, value in theirs.items():  # "step": a tensor in torch.optim, an int in the reference
+                    assert same_bits(ours[key], value), f"{name} {dtype}: state[{key!r}] differs"
         if error is not None:
             break
 
@@ -292,6 +345,37 @@ def test_one_step_by_hand(cls, expected):
     p.grad = torch.tensor(0.5, dtype=torch.float64)
     cls([p], lr=0.1, weight_decay=0.1).step()
     assert math.isclose(p.item(), expected, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("shape, coefficients, steps", [
+    ((3,), (3.4445, -4.775, 2.0315), 5), ((2, 2), (3.4445, -4.775), 5), ((3,), (3.4445, -4.775), 5),
+    ((3,), (3.4445, -4.775), 100),
+])
+def test_newton_schulz_rejects_what_torch_rejects_in_the_same_order(shape, coefficients, steps):
+    x = torch.ones(shape)
+    ours = raised_by(lambda: reference_optim.newton_schulz(x, ns_coefficients=coefficients, ns_steps=steps))
+    theirs = raised_by(lambda: torch.optim._muon._zeropower_via_newtonschulz(x, coefficients, steps, 1e-7))
+    assert theirs is not None
+    assert ours == theirs
+
+
+def test_torch_muon_divides_a_bfloat16_buffer_in_place_without_nesterov():
+    """Where the reference differs, as its module docstring says: with a bfloat16 parameter and
+    nesterov=False, torch.optim.Muon passes its momentum buffer itself to
+    _zeropower_via_newtonschulz, whose .bfloat16() is then that same tensor and whose div_
+    divides it by its norm in place. The reference's buffer is the running average, (1 - mu) g
+    after one step. If this fails, PyTorch has changed: update the docstring."""
+    g = torch.tensor([[3.0, 0.0], [0.0, 4.0]], dtype=torch.bfloat16)
+    buffers = []
+    for cls in (torch.optim.Muon, reference_optim.Muon):
+        p = torch.nn.Parameter(torch.zeros(2, 2, dtype=torch.bfloat16))
+        optimizer = cls([p], nesterov=False)
+        p.grad = g.clone()
+        optimizer.step()
+        buffers.append(optimizer.state[p]["momentum_buffer"])
+    theirs, ours = buffers
+    assert same_bits(ours, torch.lerp(torch.zeros_like(g), g, 1 - 0.95))
+    assert same_bits(theirs, ours / ours.norm())
 
 
 @pytest.mark.parametrize("cls", [reference_optim.Muon, torch.optim.Muon])
