@@ -13,6 +13,9 @@ import tempfile
 
 import torch
 import torch.distributed as dist
+# Imported before any process group exists, or the default argument group=group.WORLD of its
+# functions would keep the group alive after destroy_process_group().
+import torch.distributed.nn  # noqa: F401
 import torch.multiprocessing as mp
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
