@@ -82,10 +82,11 @@ def average(rank):
         rows = [("rank 0, its 4 samples", own[0]), ("rank 1, its 4 samples", own[1]),
                 ("DDP, rank 0", synced[0]), ("DDP, rank 1", synced[1]),
                 ("one process, 8 samples", reference)]
-        print(f"{'gradient (weight, bias)':<24} " + " ".join(f"{n:>8}" for n in ("w1", "w2", "w3", "b")))
+        print(f"{'gradient (weight, bias)':<24}", *(f"{n:>8}" for n in ("w1", "w2", "w3", "b")))
         for name, grad in rows:
-            print(f"{name:<24} " + " ".join(f"{v:8.5f}" for v in grad.tolist()))
-        print("DDP == (rank 0 + rank 1) / 2, bit for bit:", torch.equal(synced[0], (own[0] + own[1]) / 2))
+            print(f"{name:<24}", *(f"{v:8.5f}" for v in grad.tolist()))
+        mean = (own[0] + own[1]) / 2
+        print("DDP == (rank 0 + rank 1) / 2, bit for bit:", torch.equal(synced[0], mean))
         print("DDP vs one process: up to", ulps(synced[0], reference), "ulp")
 
 
@@ -109,7 +110,7 @@ def accumulate(rank):
     start = torch.nn.Linear(3, 1)
     mine = slice(6 * rank, 6 * rank + 6)  # 6 samples per rank and step: 3 micro-batches of 2
 
-    def train(no_sync_for, hook=True):
+    def train(no_sync_around="forward and backward", hook=True):
         ddp = DDP(copy.deepcopy(start))
         counter = {"calls": 0}
         if hook:
@@ -120,19 +121,27 @@ def accumulate(rank):
             micro_batches = list(zip(x[mine].split(2), y[mine].split(2)))
             for i, (xb, yb) in enumerate(micro_batches):
                 last = i == len(micro_batches) - 1
-                with ddp.no_sync() if "forward" in no_sync_for and not last else contextlib.nullcontext():
+                no_sync = contextlib.nullcontext() if last else ddp.no_sync()
+                if no_sync_around == "forward and backward":  # the usual loop
+                    with no_sync:
+                        loss = F.mse_loss(ddp(xb), yb) / len(micro_batches)
+                        loss.backward()
+                elif no_sync_around == "backward":  # the forward pass outside no_sync()
                     loss = F.mse_loss(ddp(xb), yb) / len(micro_batches)
-                with ddp.no_sync() if "backward" in no_sync_for and not last else contextlib.nullcontext():
+                    with no_sync:
+                        loss.backward()
+                else:  # no no_sync() at all
+                    loss = F.mse_loss(ddp(xb), yb) / len(micro_batches)
                     loss.backward()
             opt.step()
             opt.zero_grad()
             calls.append(counter["calls"] - sum(calls))
         return flat(ddp.parameters()), calls
 
-    params, calls = train(no_sync_for={"forward", "backward"})
-    every, calls_every = train(no_sync_for=set())
-    _, calls_late = train(no_sync_for={"backward"})
-    default, _ = train(no_sync_for={"forward", "backward"}, hook=False)
+    params, calls = train()
+    every, calls_every = train(no_sync_around="nothing")
+    _, calls_late = train(no_sync_around="backward")
+    default, _ = train(hook=False)
 
     one = copy.deepcopy(start)  # one process, all 12 samples of each step
     opt = torch.optim.SGD(one.parameters(), lr=0.1, momentum=0.9)
