@@ -68,7 +68,10 @@ def average(rank):
     model = torch.nn.Linear(3, 1)
     whole = copy.deepcopy(model)  # one process, all 8 samples
     alone = copy.deepcopy(model)  # this rank's 4 samples, without DDP
+    if rank == 1:
+        torch.nn.init.zeros_(model.weight)  # rank 1's model differs; DDP(model) overwrites it
     ddp = DDP(model)
+    start = gather(flat(ddp.parameters()))
     mine = slice(4 * rank, 4 * rank + 4)
 
     F.mse_loss(alone(x[mine]), y[mine]).backward()
@@ -79,6 +82,7 @@ def average(rank):
     synced = gather(flat(p.grad for p in ddp.parameters()))
     if rank == 0:
         reference = flat(p.grad for p in whole.parameters())
+        print("rank 1's parameters after DDP(model) are rank 0's:", torch.equal(*start))
         rows = [("rank 0, its 4 samples", own[0]), ("rank 1, its 4 samples", own[1]),
                 ("DDP, rank 0", synced[0]), ("DDP, rank 1", synced[1]),
                 ("one process, 8 samples", reference)]
