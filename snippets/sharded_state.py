@@ -215,8 +215,11 @@ def checkpoint_worker(rank, folder):
               "| exp_avg:", type(state["0.weight"]["exp_avg"]).__name__, tuple(state["0.weight"]["exp_avg"].shape))
         print("full, rank 1:", full_on_rank[1])
         print("sharded: 0.weight's exp_avg:", type(exp_avg).__name__, tuple(exp_avg.shape),
-              "| local:", " and ".join(map(str, local_shapes)),
-              "| the optimizer's own tensor:", exp_avg is opt.state[model[0].weight]["exp_avg"])
+              "| local:", " and ".join(map(str, local_shapes)))
+        own = opt.state[model[0].weight]
+        print("the optimizer's own tensor? full step:", state["0.weight"]["step"] is own["step"],
+              "| full exp_avg:", state["0.weight"]["exp_avg"] is own["exp_avg"],
+              "| sharded exp_avg:", exp_avg is own["exp_avg"])
 
     train(model, opt, [3], rank)  # the uninterrupted run's next step
     expected = [p.full_tensor() for p in model.parameters()]
