@@ -6,6 +6,7 @@ gloo process group on the CPU; only rank 0 prints.
 
 # --8<-- [start:launch]
 import os
+import sys
 import tempfile
 
 import torch
@@ -22,11 +23,15 @@ def launch(worker):
 
 
 def join_and_run(rank, worker, folder):
-    store = "file://" + os.path.join(folder, "store")  # the rendezvous: a file, no network port
+    store = "file://" + os.path.join(folder, "store")  # the rendezvous: a file, no port to choose
     dist.init_process_group("gloo", init_method=store, rank=rank, world_size=WORLD_SIZE)
     worker(rank, folder)
     dist.barrier()  # no process leaves the group while another still works in it
     dist.destroy_process_group()
+    # End the process without Python's shutdown, which a thread of gloo that outlives
+    # destroy_process_group() can abort (see "The programs on this page").
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def gather(value):
