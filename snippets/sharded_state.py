@@ -123,6 +123,14 @@ def zero_worker(rank, folder):
         print("state_dict() on rank 1:", saved[1])
         print("a fresh optimizer after load_state_dict(): entries in each rank's Adam:", entries)
 
+    # a fourth step, with no new consolidate_state_dict(): which entries of state_dict() change?
+    kept = {i: s["exp_avg"].clone() for i, s in opt.state_dict()["state"].items()} if rank == 0 else None
+    train(model, opt, [3], rank)
+    if rank == 0:
+        later = opt.state_dict()["state"]
+        print("after a 4th step, no new consolidate_state_dict(): entries of state_dict() changed:",
+              [i for i in later if not torch.equal(later[i]["exp_avg"], kept[i])])
+
 
 if __name__ == "__main__":
     launch(zero_worker)
