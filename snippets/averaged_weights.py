@@ -178,6 +178,10 @@ for _ in range(3):
 print("n_averaged after 3 steps:", ema.n_averaged.item())
 
 print("ema.state_dict():", list(ema.state_dict()))
+restored = AveragedModel(torch.nn.Linear(100, 100), multi_avg_fn=get_ema_multi_avg_fn(0.999))
+restored.load_state_dict(ema.state_dict())
+print("loaded into a new AveragedModel: n_averaged", restored.n_averaged.item(),
+      "| same weights:", all(torch.equal(p, q) for p, q in zip(restored.parameters(), ema.parameters())))
 plain = torch.nn.Linear(100, 100)
 plain.load_state_dict(ema.module.state_dict())
 with torch.no_grad():
