@@ -36,7 +36,9 @@ for step in range(1, 5):
     averaged = flat(ema)
     print(f"{step:4} | {ema.n_averaged.item():10} | {model.weight[0, 0]:10.6f} | {ema.module.weight[0, 0]:9.6f} | "
           f"{str(torch.equal(averaged, decay_form)):10} | {torch.equal(averaged, lerp_form)}")
-print(f"largest |ema - decay form|: {(averaged - decay_form).abs().max():.1e}")
+# float32 values of the same sign, read as integers, differ by their distance in ulps
+print("largest |ema - decay form|:",
+      (averaged.view(torch.int32) - decay_form.view(torch.int32)).abs().max().item(), "ulp")
 # --8<-- [end:ema]
 
 assert torch.equal(averaged, lerp_form) and ema.n_averaged.item() == 4
@@ -121,7 +123,10 @@ for epoch in range(8):
 
 averaged = torch.cat([p.detach().flatten() for p in swa_model.parameters()])
 print("running mean by hand, bit for bit:", torch.equal(averaged, by_hand))
-print(f"largest |swa - mean of the {len(snapshots)} snapshots|: {(averaged - torch.stack(snapshots).mean(0)).abs().max():.1e}")
+mean = torch.stack(snapshots).mean(0)
+# float32 values of the same sign, read as integers, differ by their distance in ulps
+print(f"largest |swa - mean of the {len(snapshots)} snapshots|:",
+      (averaged.view(torch.int32) - mean.view(torch.int32)).abs().max().item(), "ulp")
 # --8<-- [end:swa_loop]
 
 assert torch.equal(averaged, by_hand) and swa_model.n_averaged.item() == len(snapshots) == 4
@@ -147,11 +152,11 @@ print("running_mean after update_bn: ", " ".join(f"{v:7.4f}" for v in bn.running
 with torch.no_grad():
     features = swa_model.module[0](data)  # what the BatchNorm layer sees: the averaged Linear's output
 print("mean over the loader's data:  ", " ".join(f"{v:7.4f}" for v in features.mean(0).tolist()))
-print(f"largest difference: {(bn.running_mean - features.mean(0)).abs().max():.1e}")
+print("the same to a relative 1e-6:", torch.allclose(bn.running_mean, features.mean(0), rtol=1e-6, atol=0))
 print("momentum afterwards:", bn.momentum, "| n_averaged:", swa_model.n_averaged.item())
 # --8<-- [end:update_bn]
 
-assert torch.allclose(bn.running_mean, features.mean(0), rtol=0, atol=1e-6) and bn.momentum == 0.1
+assert torch.allclose(bn.running_mean, features.mean(0), rtol=1e-6, atol=0) and bn.momentum == 0.1
 
 
 # --8<-- [start:separate] setup: imports
