@@ -314,6 +314,68 @@ def warmup_resume_facts(runs) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Averaged weights: the raw SGD path with a noisy gradient, its EMA and its SWA (AveragedModel).
+
+AVERAGED_TEXT = {
+    "en": {
+        "title": "w after each step of SGD with a noisy gradient, with its EMA and its SWA",
+        "desc": "Computed by torch.optim.SGD with lr {lr} on the loss {loss}, whose gradient w gets noise of standard "
+                "deviation {noise} added (seeded), from w = {w0}, for {steps} steps; AveragedModel updated after every "
+                "step. The raw w falls towards the minimum at {minimum}, then jitters between {low} and {high} from "
+                "step {first} to step {steps}. The EMA (decay {decay}) starts at the w of the first step, {ema0}, lags behind "
+                "on the way down, then stays between {ema_low} and {ema_high} over the same steps. The SWA averages "
+                "the w of steps {first} to {steps} with equal weights and ends at {swa}.",
+        "legend": ["w (raw)", "EMA, decay {decay}", "SWA from step {first}"],
+        "x": "optimizer step", "y": "w",
+    },
+    "zh": {
+        "title": "带噪声梯度的 SGD 每一步之后的 w，及其 EMA 和 SWA",
+        "desc": "由 torch.optim.SGD 计算，学习率 {lr}，损失为 {loss}，它的梯度 w 加上标准差为 {noise} 的噪声（固定随机种子），"
+                "从 w = {w0} 出发，走 {steps} 步；每一步之后都调用 AveragedModel 的更新。原始的 w 向最小值 {minimum} 下降，"
+                "之后从第 {first} 步到第 {steps} 步在 {low} 与 {high} 之间抖动。EMA（decay 为 {decay}）从第一步的 w（{ema0}）"
+                "开始，下降途中落在后面，之后在同样这些步里保持在 {ema_low} 与 {ema_high} 之间。SWA 对第 {first} "
+                "步到第 {steps} 步的 w 等权平均，最后为 {swa}。",
+        "legend": ["w（原始）", "EMA，decay 为 {decay}", "SWA，从第 {first} 步起"],
+        "x": "优化器的更新步", "y": "w",
+    },
+}
+
+
+def averaged_window(run):
+    """The steps the SWA averages, and the raw and EMA values over them."""
+    first = data.AVERAGE_SWA_START + 1
+    return first, run["w"][first:], run["ema"][first - 1:]  # ema[k] is the EMA after step k + 1
+
+
+def draw_averaged(run, locale: str, uid: str) -> str:
+    text = AVERAGED_TEXT[locale]
+    steps = len(run["w"]) - 1
+    first, raw, ema = averaged_window(run)
+    decay = number(data.AVERAGE_DECAY)
+    labels = [label.format(decay=decay, first=first) for label in text["legend"]]
+    key, key_height = legend(labels, 44, 4, WIDTH - 58)
+    values = run["w"] + run["ema"] + run["swa"]
+    panel = Panel((0, steps, math.floor(min(values)), math.ceil(max(values))), 44, key_height + 24, WIDTH - 58, 220)
+    series = [(list(range(steps + 1)), run["w"]), (list(range(1, steps + 1)), run["ema"]),
+              (list(range(first, steps + 1)), run["swa"])]
+    body = [key, panel.axes(text["x"], text["y"])]
+    body += [panel.line(xs, ys, index, markers=False) for index, (xs, ys) in enumerate(series)]
+    desc = text["desc"].format(lr=number(data.AVERAGE_LR), noise=number(data.AVERAGE_NOISE), w0=number(data.AVERAGE_W0),
+                               steps=steps, minimum=0, first=first, loss=data.AVERAGE_LOSS, low=rounded(min(raw), 2), high=rounded(max(raw), 2),
+                               decay=decay, ema0=rounded(run["ema"][0], 2), ema_low=rounded(min(ema), 2),
+                               ema_high=rounded(max(ema), 2), swa=rounded(run["swa"][-1], 3))
+    return svg(uid, panel.top + panel.height + 48, text["title"], desc, "".join(body))
+
+
+def averaged_facts(run) -> dict[str, float]:
+    first, raw, ema = averaged_window(run)
+    return {"steps": len(run["w"]) - 1, "lr": data.AVERAGE_LR, "noise": data.AVERAGE_NOISE, "w0": data.AVERAGE_W0,
+            "decay": data.AVERAGE_DECAY, "last step before averaging": data.AVERAGE_SWA_START,
+            "first averaged step": first, "minimum": 0, "raw low": min(raw), "raw high": max(raw),
+            "EMA low": min(ema), "EMA high": max(ema), "SWA at the end": run["swa"][-1]}
+
+
+# ---------------------------------------------------------------------------------------------
 # The stepper: the contour map of each surface, made live by docs/assets/stepper.js.
 
 STEPPER_TEXT = {
@@ -476,6 +538,7 @@ FIGURES = {
     "loop-mistakes": Figure(loop_runs, draw_loops, loop_facts),
     "warmup-cosine": Figure(data.warmup_schedule, draw_warmup, warmup_facts),
     "warmup-resume": Figure(data.warmup_resumes, draw_warmup_resume, warmup_resume_facts),
+    "averaged-paths": Figure(data.averaged_paths, draw_averaged, averaged_facts),
     "stepper": Figure(lambda: ["quadratic", "rosenbrock"], draw_stepper, stepper=True),
     "stepper-compact": Figure(lambda: ["quadratic"], draw_stepper, stepper=True),
 }

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 DTYPE = torch.float64
 
@@ -208,6 +209,40 @@ def warmup_resumes() -> dict[str, list[float]]:
     return {"uninterrupted": uninterrupted, "not_loaded": not_loaded, "built_after": built_after}
 
 
+
+# The averaged-weights page: SGD on the 1-D quadratic w²/2 with a noisy gradient (w + noise, the
+# noise drawn from a seeded generator), its exponential moving average and, from AVERAGE_SWA_START
+# on, its stochastic weight average, both kept by torch.optim.swa_utils.AveragedModel.
+AVERAGE_STEPS, AVERAGE_LR, AVERAGE_NOISE, AVERAGE_W0, AVERAGE_SEED = 100, 0.2, 1.0, 3.0, 2
+AVERAGE_DECAY, AVERAGE_SWA_START = 0.9, 40
+AVERAGE_LOSS = "w²/2"  # as the texts write it; the loss below is 0.5 * w ** 2 + noise * w
+
+
+def averaged_paths() -> dict[str, list[float]]:
+    """w before the first step and after each step ("w"); the EMA after each step from the first
+    ("ema"); the SWA after each step past AVERAGE_SWA_START ("swa"). AveragedModel updated after
+    every optimizer.step(), as the page does."""
+    generator = torch.Generator().manual_seed(AVERAGE_SEED)
+    model = torch.nn.Module()
+    model.w = torch.nn.Parameter(torch.tensor(AVERAGE_W0, dtype=DTYPE))
+    optimizer = torch.optim.SGD(model.parameters(), lr=AVERAGE_LR)
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(AVERAGE_DECAY))
+    swa = AveragedModel(model)
+    run = {"w": [AVERAGE_W0], "ema": [], "swa": []}
+    for step in range(1, AVERAGE_STEPS + 1):
+        noise = AVERAGE_NOISE * torch.randn((), generator=generator, dtype=DTYPE)
+        optimizer.zero_grad()
+        (0.5 * model.w ** 2 + noise * model.w).backward()  # gradient: w + noise
+        optimizer.step()
+        ema.update_parameters(model)
+        run["w"].append(model.w.item())
+        run["ema"].append(ema.module.w.item())
+        if step > AVERAGE_SWA_START:
+            swa.update_parameters(model)
+            run["swa"].append(swa.module.w.item())
+    return run
+
+
 if __name__ == "__main__":
     paths = sgd_paths()
     assert {len(path) for path in paths.values()} == {PATH_STEPS + 1}
@@ -230,4 +265,12 @@ if __name__ == "__main__":
     resumes = warmup_resumes()
     assert max(resumes["not_loaded"]) > WARMUP_LR  # above the peak: the warm-up climbs on from the loaded lr
     assert resumes["built_after"][1:] == resumes["uninterrupted"][WARMUP_RESUME_AT + 1:]  # repaired at the milestone
+    averaged = averaged_paths()
+    assert len(averaged["w"]) == AVERAGE_STEPS + 1 and len(averaged["swa"]) == AVERAGE_STEPS - AVERAGE_SWA_START
+    assert averaged["ema"][0] == averaged["w"][1]  # the first update_parameters() copies
+    tail = slice(AVERAGE_SWA_START + 1, None)  # the steps the SWA averages
+    spread = {name: max(values[tail]) - min(values[tail]) for name, values in
+              (("w", averaged["w"]), ("ema", averaged["ema"][AVERAGE_SWA_START:]))}
+    assert spread["ema"] < spread["w"] / 2, spread  # the EMA is the smoother path
+    assert abs(averaged["swa"][-1]) < 0.1  # the SWA ends near the minimum at 0
     print("figure data: all checks passed")

@@ -171,6 +171,25 @@ def test_warmup_resume_figure_matches_the_checked_table():
     assert len(runs["not_loaded"]) == data.WARMUP_STEPS - data.WARMUP_RESUME_AT
 
 
+def test_averaged_paths_are_what_torch_and_the_formulas_compute():
+    """SGD by its formula on the noisy gradient w + noise, the same noise drawn from the same seed; the EMA
+    by its formula (AveragedModel's first update copies); the SWA as the plain mean of the w it averaged."""
+    run = data.averaged_paths()
+    generator = torch.Generator().manual_seed(data.AVERAGE_SEED)
+    w, ws, emas, swas = data.AVERAGE_W0, [data.AVERAGE_W0], [], []
+    for step in range(1, data.AVERAGE_STEPS + 1):
+        noise = data.AVERAGE_NOISE * torch.randn((), generator=generator, dtype=F64).item()
+        w = w - data.AVERAGE_LR * (w + noise)
+        ws.append(w)
+        emas.append(w if step == 1 else data.AVERAGE_DECAY * emas[-1] + (1 - data.AVERAGE_DECAY) * w)
+        if step > data.AVERAGE_SWA_START:
+            averaged = ws[data.AVERAGE_SWA_START + 1:]
+            swas.append(sum(averaged) / len(averaged))
+    for name, expected in (("w", ws), ("ema", emas), ("swa", swas)):
+        assert len(run[name]) == len(expected), name
+        assert all(close(a, b, 1e-9) or abs(a - b) < 1e-12 for a, b in zip(run[name], expected)), name
+
+
 # ---- The drawings ---------------------------------------------------------------------------
 
 
@@ -219,7 +238,7 @@ def test_every_figure_has_a_text_alternative_in_its_language(name, locale):
 
 
 @pytest.mark.parametrize("name", ["sgd-paths", "worked-example", "zero-grad", "loop-mistakes", "warmup-cosine",
-                                  "warmup-resume"])
+                                  "warmup-resume", "averaged-paths"])
 def test_every_series_is_drawn_with_every_point(name):
     figure = FIGURES[name]
     computed = figure.data()
@@ -229,7 +248,7 @@ def test_every_series_is_drawn_with_every_point(name):
         lengths = [computed["cosine"].count(False), computed["cosine"].count(True)]
     elif name == "warmup-resume":
         lengths = [len(computed[key]) for key in ("uninterrupted", "not_loaded", "built_after")]
-    elif name == "sgd-paths":
+    elif name in ("sgd-paths", "averaged-paths"):
         lengths = [len(path) for path in computed.values()]
     elif name == "worked-example":
         lengths = [len(computed["loss"]), len(computed["w"]), len(computed["b"])]
