@@ -94,12 +94,27 @@ assert compare(fused, ordinary) == "bit-exact"
 
 
 # --8<-- [start:memory] setup: step_in_backward
+from torch.multiprocessing.reductions import StorageWeakRef  # a weak reference to a tensor's memory
+
+
 def watch(model):
-    """Record grad_bytes(model) after each gradient's accumulation (registered first: runs first)."""
-    seen = []
+    """After each gradient's accumulation, the bytes of gradient memory not yet freed.
+
+    Register it before step_in_backward(): a tensor's hooks run in the order they were registered."""
+    grads, seen = [], []  # each gradient's memory, as a weak reference, and its size
+
+    def record(p):
+        memory = p.grad.untyped_storage()
+        grads.append((StorageWeakRef(memory), memory.nbytes()))
+        seen.append(allocated(grads))
+
     for p in model.parameters():
-        p.register_post_accumulate_grad_hook(lambda p: seen.append(grad_bytes(model)))
-    return seen
+        p.register_post_accumulate_grad_hook(record)
+    return grads, seen
+
+
+def allocated(grads):
+    return sum(nbytes for memory, nbytes in grads if not memory.expired())
 
 
 def state_bytes(optimizers):
@@ -109,21 +124,22 @@ def state_bytes(optimizers):
 
 ordinary = make_model()
 opt = torch.optim.Adam(ordinary.parameters(), lr=1e-2, foreach=False)
-seen_ordinary = watch(ordinary)
+grads, seen_ordinary = watch(ordinary)
 loss_of(ordinary, 0).backward()
-seen_ordinary.append(grad_bytes(ordinary))  # after backward(), before step()
+seen_ordinary.append(allocated(grads))  # after backward(), before step()
 opt.step()
 
 fused = make_model()
-seen_fused = watch(fused)
+grads, seen_fused = watch(fused)
 optimizers = step_in_backward(fused, lr=1e-2)
 loss_of(fused, 0).backward()
-seen_fused.append(grad_bytes(fused))
+seen_fused.append(allocated(grads))
 
 sizes = [p.numel() * p.element_size() for p in fused.parameters()]
-print("parameters:", sum(sizes), "bytes; the largest:", max(sizes))
-print("live .grad bytes, ordinary:   ", seen_ordinary)
-print("live .grad bytes, in backward:", seen_fused)
+print("parameters:", sum(sizes), "bytes in", len(sizes), "tensors; the largest:", max(sizes))
+print("gradient bytes allocated after each accumulation, then after backward():")
+print("  ordinary:   ", seen_ordinary)
+print("  in backward:", seen_fused)
 peak, peak_fused = max(seen_ordinary), max(seen_fused)
 print(f"peak: {peak} vs {peak_fused} bytes ({peak / peak_fused:.1f}x less), saved {peak - peak_fused}")
 print("Adam state bytes:", state_bytes([opt]), "vs", state_bytes(optimizers.values()))
