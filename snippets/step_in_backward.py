@@ -100,7 +100,7 @@ from torch.multiprocessing.reductions import StorageWeakRef  # a weak reference 
 def watch(model):
     """After each gradient's accumulation, the bytes of gradient memory not yet freed.
 
-    Register it before step_in_backward(): a tensor's hooks run in the order they were registered."""
+    Register it before step_in_backward(): a tensor's hooks run in the order of registration."""
     grads, seen = [], []  # each gradient's memory, as a weak reference, and its size
 
     def record(p):
@@ -141,7 +141,8 @@ print("gradient bytes allocated after each accumulation, then after backward():"
 print("  ordinary:   ", seen_ordinary)
 print("  in backward:", seen_fused)
 peak, peak_fused = max(seen_ordinary), max(seen_fused)
-print(f"peak: {peak} vs {peak_fused} bytes ({peak / peak_fused:.1f}x less), saved {peak - peak_fused}")
+saved = peak - peak_fused
+print(f"peak: {peak} vs {peak_fused} bytes ({peak / peak_fused:.1f}x less), saved {saved}")
 print("Adam state bytes:", state_bytes([opt]), "vs", state_bytes(optimizers.values()))
 # --8<-- [end:memory]
 
