@@ -97,24 +97,40 @@ assert compare(fused, ordinary) == "bit-exact"
 from torch.multiprocessing.reductions import StorageWeakRef  # a weak reference to a tensor's memory
 
 
-def watch(model):
-    """After each gradient's accumulation, the bytes of gradient memory not yet freed.
+class Watch:
+    """Every gradient that loss.backward() computes, from the moment a node computes it, and
+    which of them are still allocated in each parameter's hook, then after backward().
 
-    Register it before step_in_backward(): a tensor's hooks run in the order of registration."""
-    grads, seen = [], []  # each gradient's memory, as a weak reference, and its size
+    Build it before step_in_backward(): a tensor's hooks run in the order of registration."""
 
-    def record(p):
-        memory = p.grad.untyped_storage()
-        grads.append((StorageWeakRef(memory), memory.nbytes()))
-        seen.append(allocated(grads))
+    def __init__(self, model, loss):
+        self.nbytes = {}  # each gradient's memory, as a weak reference: its size
+        self.of_parameters = set()  # the memory that became a parameter's .grad
+        self.samples, self.order = [], []  # the memory allocated at each sample; the hooks run
+        nodes = [loss.grad_fn]
+        for node in nodes:  # the graph but its AccumulateGrad nodes (which have no next ones)
+            node.register_hook(self.computed)
+            nodes += [n for n, _ in node.next_functions
+                      if n is not None and n.next_functions and n not in nodes]
+        for name, p in model.named_parameters():
+            p.register_post_accumulate_grad_hook(lambda p, name=name: self.sample(name, p.grad))
 
-    for p in model.parameters():
-        p.register_post_accumulate_grad_hook(record)
-    return grads, seen
+    def computed(self, grads, _):  # a node's post hook: the gradients the node computed
+        for grad in grads:
+            if grad is not None:
+                memory = grad.untyped_storage()
+                self.nbytes.setdefault(StorageWeakRef(memory), memory.nbytes())
 
+    def sample(self, name=None, grad=None):
+        if grad is not None:  # in a parameter's hook, grad is its .grad
+            self.order.append(name)
+            self.of_parameters.add(StorageWeakRef(grad.untyped_storage()))
+        self.samples.append([memory for memory in self.nbytes if not memory.expired()])
 
-def allocated(grads):
-    return sum(nbytes for memory, nbytes in grads if not memory.expired())
+    def allocated(self, of_parameters=True):
+        """The bytes allocated at each sample: of the parameters' gradients, or of the others."""
+        return [sum(self.nbytes[m] for m in sample if (m in self.of_parameters) == of_parameters)
+                for sample in self.samples]
 
 
 def state_bytes(optimizers):
@@ -124,29 +140,36 @@ def state_bytes(optimizers):
 
 ordinary = make_model()
 opt = torch.optim.Adam(ordinary.parameters(), lr=1e-2, foreach=False)
-grads, seen_ordinary = watch(ordinary)
-loss_of(ordinary, 0).backward()
-seen_ordinary.append(allocated(grads))  # after backward(), before step()
+loss = loss_of(ordinary, 0)
+watch = Watch(ordinary, loss)
+loss.backward()
+watch.sample()  # after backward(), before step()
 opt.step()
 
 fused = make_model()
-grads, seen_fused = watch(fused)
+loss = loss_of(fused, 0)
+watch_fused = Watch(fused, loss)
 optimizers = step_in_backward(fused, lr=1e-2)
-loss_of(fused, 0).backward()
-seen_fused.append(allocated(grads))
+loss.backward()
+watch_fused.sample()
 
 sizes = [p.numel() * p.element_size() for p in fused.parameters()]
 print("parameters:", sum(sizes), "bytes in", len(sizes), "tensors; the largest:", max(sizes))
-print("gradient bytes allocated after each accumulation, then after backward():")
-print("  ordinary:   ", seen_ordinary)
-print("  in backward:", seen_fused)
-peak, peak_fused = max(seen_ordinary), max(seen_fused)
+print("hooks, in the order they ran:", ", ".join(watch_fused.order[:4]), "...")
+print("parameters' gradient bytes allocated in each hook, then after backward():")
+print("  ordinary:   ", watch.allocated())
+print("  in backward:", watch_fused.allocated())
+peak, peak_fused = max(watch.allocated()), max(watch_fused.allocated())
 saved = peak - peak_fused
 print(f"peak: {peak} vs {peak_fused} bytes ({peak / peak_fused:.1f}x less), saved {saved}")
+others = max(watch.allocated(False)), max(watch_fused.allocated(False))
+print("the other gradients (the activations'), peak:", others[0], "vs", others[1], "bytes")
 print("Adam state bytes:", state_bytes([opt]), "vs", state_bytes(optimizers.values()))
 # --8<-- [end:memory]
 
-assert peak_fused == max(sizes) and peak == sum(sizes)
+layers = [m.weight.nbytes + m.bias.nbytes for m in fused if isinstance(m, torch.nn.Linear)]
+assert peak == sum(sizes) and peak_fused == max(layers) and others[0] == others[1]
+assert watch.of_parameters <= set(watch.nbytes)  # every .grad is memory a node computed
 
 
 # --8<-- [start:accumulation] setup: step_in_backward
