@@ -30,7 +30,8 @@ def server(served):
     return served.url
 
 
-SCHEMES = ("light", "dark")  # the reader's prefers-color-scheme, which picks Material's palette
+SCHEMES = ("light", "dark")
+MATERIAL_SCHEME = {"light": "default", "dark": "slate"}  # Material's names (mkdocs.yml: theme.palette)
 
 # axe-core's rules, split by what they read. Every rule but those on colours reads the DOM,
 # which is the same in both palettes: they run once, in the light one. The colour rules run
@@ -38,7 +39,8 @@ SCHEMES = ("light", "dark")  # the reader's prefers-color-scheme, which picks Ma
 # and it depends only on how text looks: its colour, size, weight, shadow and opacity, and the
 # backgrounds behind it. So it is checked on one element of each look (73 of 4,730 elements
 # on that page): an element that fails has a twin of the same look among those checked.
-AXE_RUN = """scheme => {
+AXE_RUN = """() => {
+    const scheme = document.body.dataset.mdColorScheme;
     const look = element => {
         const parts = [];
         for (let e = element; e; e = e.parentElement) {
@@ -57,7 +59,7 @@ AXE_RUN = """scheme => {
     };
     const options = {resultTypes: ["violations"]};
     window.axeRun = new Promise(started => setTimeout(started)).then(async () => {
-        const rules = await axe.run(document, scheme === "light"
+        const rules = await axe.run(document, scheme === "default"
             ? {...options, rules: {"color-contrast": {enabled: false}}}
             : {...options, runOnly: ["link-in-text-block"]});  // the other rule on colours
         const contrast = await axe.run({include: eachLook()}, {...options, runOnly: ["color-contrast"]});
@@ -67,31 +69,46 @@ AXE_RUN = """scheme => {
 
 
 class Shown:
-    """A page opened once in each palette (fresh contexts, nothing cached), for every check of
-    that page: opening a page costs more than most checks on it. Both load side by side, and
-    axe-core starts on both as soon as they are idle (it is the slowest check, and each page
-    has its own renderer process)."""
+    """A page opened once (a fresh context, nothing cached) for every check of that page:
+    opening a page costs more than most checks on it. axe-core starts as soon as the page is
+    idle. The dark palette's checks run after the light one's, on the same page, switched as
+    a reader switches it (the header's palette toggle); that a reader whose system prefers dark
+    gets a page that starts dark is the template's work, checked on one page per language
+    (test_a_reader_who_prefers_dark_gets_the_dark_palette_at_load)."""
 
     def __init__(self, browser, server, locale, name):
         self.locale, self.name = locale, name
         self.url = page_url(server, locale, name)
-        self.visits = {scheme: Visit(browser, self.url, "commit", color_scheme=scheme,
-                                     permissions=["clipboard-read", "clipboard-write"]) for scheme in SCHEMES}
-        axe = Axe().axe_script
-        for opened in self.visits.values():
-            opened.page.wait_for_load_state("networkidle")
-        for scheme, opened in self.visits.items():
-            opened.page.evaluate(axe)
-            # From a timer, so that this returns at once and the two pages' runs overlap.
-            opened.page.evaluate(AXE_RUN, scheme)
+        self.opened = Visit(browser, self.url, "networkidle", color_scheme="light",
+                            permissions=["clipboard-read", "clipboard-write"])
+        self.page = self.opened.page
+        self.page.evaluate(Axe().axe_script)
+        self.scheme, self.violations = None, {}
+        self.palette("light")
 
-    def visit(self, scheme):
-        """The page as it loaded (until the network was idle) in the "light" or "dark" palette."""
-        return self.visits[scheme]
+    def palette(self, scheme):
+        """The page in the "light" or "dark" palette, with axe-core's run for that palette
+        started (a palette's results are kept before the page leaves it)."""
+        if scheme != self.scheme:
+            if self.scheme:
+                self.violations.setdefault(self.scheme, self.axe_violations())
+                self.page.click("form[data-md-component=palette] label:not([hidden])")
+                self.page.wait_for_function("scheme => document.body.dataset.mdColorScheme === scheme",
+                                            arg=MATERIAL_SCHEME[scheme])
+            self.scheme = scheme
+            if scheme not in self.violations:
+                self.page.evaluate(AXE_RUN)  # from a timer: it returns at once
+        return self.page
+
+    def axe_violations(self):
+        return self.page.evaluate("() => window.axeRun.then(results => results.violations)")
+
+    def violations_in(self, scheme):
+        self.palette(scheme)
+        return self.violations.setdefault(scheme, self.axe_violations())
 
     def close(self):
-        for opened in self.visits.values():
-            opened.close()
+        self.opened.close()
 
 
 @pytest.fixture(scope="module", params=[(locale, name) for name in PAGES for locale in LANGUAGES],
@@ -111,7 +128,7 @@ def test_page_loads_cleanly_from_the_local_server_only(built, server, shown):
     any host but the one serving it, and nothing fails."""
     from harness.report import report
 
-    opened = shown.visit("light")
+    opened = shown.opened
     assert opened.page.eval_on_selector("link[rel=canonical]", "l => l.getAttribute('href')") == \
         page_url(built.url, shown.locale, shown.name)
     local = urlsplit(server).netloc
@@ -131,14 +148,14 @@ BUDGET_KIB = 150  # per page, until the network is idle: figures, math font and 
 
 def test_page_transfers_at_most_150_kib(shown):
     """What a first visit downloads (nothing cached), the search worker's requests included."""
-    total, largest = shown.visit("light").weight()
+    total, largest = shown.opened.weight()
     assert total <= BUDGET_KIB * 1024, (
         f"{shown.locale}/{shown.name} transfers {total / 1024:.1f} KiB until the network is idle, "
         f"over the {BUDGET_KIB} KiB budget; its largest requests: " + "; ".join(largest))
 
 
 def test_every_formula_is_rendered(shown):
-    page = shown.visit("light").page
+    page = shown.page
     visible = page.evaluate("""() => {
         const article = document.querySelector("article").cloneNode(true);
         article.querySelectorAll("pre, code").forEach(e => e.remove());
@@ -160,7 +177,7 @@ def test_every_formula_is_rendered(shown):
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_axe_finds_no_accessibility_violations(shown, scheme):
-    violations = shown.visit(scheme).page.evaluate("() => window.axeRun.then(results => results.violations)")
+    violations = shown.violations_in(scheme)
     summary = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in violations]
     assert summary == []
 
@@ -168,8 +185,7 @@ def test_axe_finds_no_accessibility_violations(shown, scheme):
 def test_dark_palette_renders(shown):
     """The screenshot shows the dark palette: its commonest colour is the slate background, and
     the article's text stands out from it by at least 4.5:1."""
-    page = shown.visit("dark").page
-    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    page = shown.palette("dark")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # For a person to look at; JPEG, as a long page takes Chromium a second to encode as PNG.
     page.screenshot(path=str(ARTIFACTS / f"{shown.locale}-{shown.name.removesuffix('.md')}-dark.jpeg"),
@@ -182,6 +198,15 @@ def test_dark_palette_renders(shown):
     assert sum(background) < 3 * 80, f"the screenshot's background {background} is not dark"
     text = rgb(page.eval_on_selector("article p", "p => getComputedStyle(p).color"))
     assert png.contrast(text, background) >= 4.5, (text, background)
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_a_reader_who_prefers_dark_gets_the_dark_palette_at_load(server, visit, locale):
+    """Material's template picks the palette from the reader's prefers-color-scheme before the
+    page is drawn (the per-page checks switch the palette with its toggle instead)."""
+    page = visit(page_url(server, locale, "index.md"), "domcontentloaded", color_scheme="dark").page
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    assert sum(rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))) < 3 * 80
 
 
 def rgb(css):
@@ -220,7 +245,7 @@ def test_copy_button_copies_the_program_the_tests_ran_alone(shown):
     from the keyboard, is labelled in the page's language and shows the setup it copies. The
     first block is used as a reader would (pointer, then keyboard), the others from a script."""
     locale, name = shown.locale, shown.name
-    page = shown.visit("light").page
+    page = shown.page
     programs = [block.program for block in code_blocks(ROOT / "docs" / locale / name)]
     examples = page.locator("div.example")
     assert examples.count() == len(programs)
@@ -249,7 +274,7 @@ def test_copy_button_copies_the_program_the_tests_ran_alone(shown):
 
 def test_nothing_scrolls_sideways_on_a_phone(shown):
     """The page turned to a phone's width (375 px), its setup toggles open."""
-    page = shown.visit("light").page
+    page = shown.page
     page.set_viewport_size({"width": 375, "height": 812})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     # Wider content may only be code or a formula, scrolling inside its own box.
@@ -263,7 +288,7 @@ def test_nothing_scrolls_sideways_on_a_phone(shown):
 def test_language_switcher_leads_to_the_same_page(server, shown):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page = shown.visit("dark").page
+    page = shown.page
     expected = urlsplit(page_url(server, OTHER[shown.locale], shown.name)).path.rstrip("/")
     page.hover(".md-header__option .md-select")
     page.click(f".md-select__link[hreflang={OTHER[shown.locale]}]")
