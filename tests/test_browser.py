@@ -35,7 +35,7 @@ MATERIAL_SCHEME = {"light": "default", "dark": "slate"}  # Material's names (mkd
 
 # axe-core's rules, split by what they read. Every rule but those on colours reads the DOM,
 # which is the same in both palettes: they run once, in the light one. The colour rules run
-# in both. Contrast is the slowest rule by far (2 of 2.6 s on the page with the most code),
+# in both. Contrast is the slowest rule by far (about 2 of 2.6 s on the Adam page),
 # and it depends only on how text looks: its colour, size, weight, shadow and opacity, and the
 # backgrounds behind it. So it is checked on one element of each look (73 of 4,730 elements
 # on that page): an element that fails has a twin of the same look among those checked.
