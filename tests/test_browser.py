@@ -79,12 +79,18 @@ class Shown:
     def __init__(self, browser, server, locale, name):
         self.locale, self.name = locale, name
         self.url = page_url(server, locale, name)
-        self.opened = Visit(browser, self.url, "networkidle", color_scheme="light",
+        # Opened, not waited for: the page loads while the one before it is checked.
+        self.opened = Visit(browser, self.url, "commit", color_scheme="light",
                             permissions=["clipboard-read", "clipboard-write"])
         self.page = self.opened.page
-        self.page.evaluate(Axe().axe_script)
         self.scheme, self.violations = None, {}
+
+    def ready(self):
+        """Loaded until the network is idle, with axe-core started in the light palette."""
+        self.page.wait_for_load_state("networkidle")
+        self.page.evaluate(Axe().axe_script)
         self.palette("light")
+        return self
 
     def palette(self, scheme):
         """The page in the "light" or "dark" palette, with axe-core's run for that palette
@@ -116,10 +122,19 @@ class Shown:
 def shown(request, browser, server):
     """Each page, shared by the per-page checks below, which pytest runs together for one page
     (a module-scoped parameter) in the order they are written: those that only read the page
-    as it loaded first, then those that change it (open toggles, resize, switch language)."""
-    page = Shown(browser, server, *request.param)
+    as it loaded first, then those that change it (open toggles, resize, switch language).
+    The next page this run checks starts loading as this one's checks begin: the checks wait
+    on the browser more than they keep both cores busy."""
+    order = list(dict.fromkeys(item.callspec.params["shown"] for item in request.session.items
+                               if "shown" in getattr(getattr(item, "callspec", None), "params", {})))
+    page = (AHEAD.pop(request.param, None) or Shown(browser, server, *request.param)).ready()
+    for upcoming in order[order.index(request.param) + 1:][:1]:
+        AHEAD[upcoming] = Shown(browser, server, *upcoming)
     yield page
     page.close()
+
+
+AHEAD: dict[tuple[str, str], Shown] = {}  # the next page, loading
 
 
 def test_page_loads_cleanly_from_the_local_server_only(built, server, shown):

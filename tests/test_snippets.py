@@ -1,6 +1,7 @@
 """snippets/ and the example files the site offers: every file is offered, runs on its own from
 an empty folder, and every section it marks is shown on a page or is the setup of one."""
 
+import functools
 import re
 import zipfile
 from html.parser import HTMLParser
@@ -74,13 +75,20 @@ def test_every_example_file_runs_from_an_empty_folder(site, tmp_path):
     assert failures == {}
 
 
+@functools.cache
+def sections_used():
+    """Every section some block of some page shows or declares as its setup."""
+    return {key for page in (ROOT / "docs").glob("*/*.md")
+            for block in read_blocks(page.read_text(encoding="utf-8"), page) for key in block.program.sections}
+
+
 @pytest.mark.parametrize("file", SNIPPETS)
 def test_every_section_is_shown_on_a_page_or_is_setup(file):
-    used = {key for page in (ROOT / "docs").glob("*/*.md")
-            for block in read_blocks(page.read_text(encoding="utf-8"), page) for key in block.program.sections}
+    used = sections_used()
     sections = sections_of(file, Origin(f"snippets/{file}", 1))
     unused = sorted(name for name, section in sections.items() if section.key not in used)
-    assert unused == []
+    assert unused == [], (f"snippets/{file}: no page includes the sections {unused}, and no block "
+                          f"declares them as setup: include each on a page or remove it")
 
 
 def test_every_marker_is_closed():
