@@ -83,6 +83,8 @@ def pytest_collect_file(file_path, parent):
 def pytest_configure(config):
     """A page named on the command line brings its other language: the pair is checked whole.
     When pages will run, the fork server starts now, importing torch while pytest collects."""
+    config.addinivalue_line("markers", "submit_ahead(function): call function (which submits the "
+                                       "test's programs to the shared runner) once collection ends")
     named = {Path(config.invocation_params.dir, arg).resolve() for arg in config.args if "::" not in arg}
     for page in sorted(named):
         other = counterpart(page) if page.suffix == ".md" else None
@@ -105,6 +107,11 @@ def pytest_collection_finish(session):
         if isinstance(block, CodeBlock):
             submit(block)
             DISTINCT.add(run_key(block))
+    # Then the programs of tests marked submit_ahead(function), queued behind the blocks: they
+    # run while the browser tests, which leave a core idle, are running.
+    ahead = {marker.args[0] for item in session.items for marker in item.iter_markers("submit_ahead")}
+    for function in sorted(ahead, key=lambda function: function.__qualname__):
+        function()
 
 
 DISTINCT: set[str] = set()  # the programs submitted, by run key

@@ -126,7 +126,8 @@ def shown(request, browser, server):
     The next page this run checks starts loading as this one's checks begin: the checks wait
     on the browser more than they keep both cores busy."""
     order = list(dict.fromkeys(item.callspec.params["shown"] for item in request.session.items
-                               if "shown" in getattr(getattr(item, "callspec", None), "params", {})))
+                               if item.path == request.path
+                               and "shown" in getattr(getattr(item, "callspec", None), "params", {})))
     page = (AHEAD.pop(request.param, None) or Shown(browser, server, *request.param)).ready()
     for upcoming in order[order.index(request.param) + 1:][:1]:
         AHEAD[upcoming] = Shown(browser, server, *upcoming)

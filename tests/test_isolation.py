@@ -56,16 +56,28 @@ def test_unseeded_random_numbers_differ_between_runs(runner):
     assert runner.run(code).stdout != runner.run(code).stdout
 
 
+def distinct_blocks():
+    return list({run_key(block): block for page in PAGES for block in code_blocks(page)}.values())
+
+
+def submit_second_runs():
+    """Each distinct program once (unless collecting the pages submitted it already), then each
+    a second time, in reverse order."""
+    blocks = distinct_blocks()
+    for block in blocks:
+        submit(block)
+    for block in reversed(blocks):
+        submit(block, shared_runner(), f"again {run_key(block)}")
+    return blocks
+
+
+@pytest.mark.submit_ahead.with_args(submit_second_runs)
 def test_two_runs_print_the_same():
     """Every distinct program of the pages, run a second time in reverse order, prints what its
     first run printed (the doc tests' own run, shared by the block's twin in the other language)."""
-    blocks = list({run_key(block): block for page in PAGES for block in code_blocks(page)}.values())
+    blocks = submit_second_runs()  # submitted already, unless this test runs alone
     assert blocks
     runner = shared_runner()
-    for block in blocks:
-        submit(block)  # the first run, unless collecting the pages submitted it already
-    for block in reversed(blocks):
-        submit(block, runner, f"again {run_key(block)}")
 
     def comparable(block, result):
         """What must repeat: everything, but the measured numbers of a block that prints timings."""

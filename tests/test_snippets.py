@@ -58,15 +58,25 @@ def test_the_archive_holds_exactly_the_files_the_pages_offer(site):
             assert (site / "examples" / entry.rsplit("/")[-1]).read_bytes() == archive.read(entry)
 
 
+def submit_example_files():
+    """Each snippet file as `python <file>.py`, with only the project files it imports beside it:
+    the archive's files, which the test below checks are these bytes."""
+    for file in sorted(MODULES.glob("*.py")):
+        code = file.read_text(encoding="utf-8")
+        shared_runner().submit(f"example file {file.name}", code, [MODULES / module for module in project_modules(code)])
+
+
+@pytest.mark.submit_ahead.with_args(submit_example_files)
 def test_every_example_file_runs_from_an_empty_folder(site, tmp_path):
-    """Each file of the archive, with only the project files it imports beside it."""
+    """Each file of the archive, with only the project files it imports beside it (each was
+    submitted from snippets/ when collection ended: the same bytes, checked here)."""
     with zipfile.ZipFile(site / ARCHIVE) as archive:
         archive.extractall(tmp_path)
     folder = tmp_path / "optimizer-step-examples"
+    assert {file.name: file.read_bytes() for file in folder.iterdir()} == \
+        {file.name: file.read_bytes() for file in MODULES.glob("*.py")}
+    submit_example_files()  # unless submitted already
     runner = shared_runner()
-    for file in sorted(folder.iterdir()):
-        code = file.read_text(encoding="utf-8")
-        runner.submit(f"example file {file.name}", code, [folder / module for module in project_modules(code)])
     failures = {}
     for file in sorted(folder.iterdir()):
         result = runner.result(f"example file {file.name}")
