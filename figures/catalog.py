@@ -332,10 +332,10 @@ AVERAGED_TEXT = {
         "title": "带噪声梯度的 SGD 每一步之后的 w，及其 EMA 和 SWA",
         "desc": "由 torch.optim.SGD 计算，学习率 {lr}，损失为 {loss}，它的梯度 w 加上标准差为 {noise} 的噪声（固定随机种子），"
                 "从 w = {w0} 出发，走 {steps} 步；每一步之后都调用 AveragedModel 的更新。原始的 w 向最小值 {minimum} 下降，"
-                "之后从第 {first} 步到第 {steps} 步在 {low} 与 {high} 之间抖动。EMA（decay 为 {decay}）从第一步的 w（{ema0}）"
-                "开始，下降途中落在后面，之后在同样这些步里保持在 {ema_low} 与 {ema_high} 之间。SWA 对第 {first} "
+                "之后从第 {first} 步到第 {steps} 步在 {low} 与 {high} 之间抖动。EMA（衰减率 {decay}）从第一步的 w（{ema0}）"
+                "开始，下降途中滞后于 w，之后在同样这些步里保持在 {ema_low} 与 {ema_high} 之间。SWA 对第 {first} "
                 "步到第 {steps} 步的 w 等权平均，最后为 {swa}。",
-        "legend": ["w（原始）", "EMA，decay 为 {decay}", "SWA，从第 {first} 步起"],
+        "legend": ["w（原始）", "EMA，衰减率 {decay}", "SWA，从第 {first} 步起"],
         "x": "优化器的更新步", "y": "w",
     },
 }

@@ -81,15 +81,20 @@ def quoted(path: Path) -> list[tuple[int, str]]:
             for token in PROSE_NUMBER.findall(line) if checked(token)]
 
 
-def shown(path: Path) -> str:
-    """What a page shows where the tests check it: its code blocks and includes, expanded, and its formulas."""
+# The measurement tables the tools write (tools/lighthouse_results.md, ...): each run rewrites them.
+MEASUREMENTS = re.compile(r"_results(\.[a-z]+)?\.(md|txt)")
+
+
+def shown(path: Path, measurements: bool = True) -> str:
+    """What a page shows where the tests check it: its code blocks and includes, expanded, and its
+    formulas; without the measurement tables it includes, if asked."""
     text, where = path.read_text(encoding="utf-8"), shown_path(path)
     parts = [match.group() for match in FORMULA.finditer(text)]
     for fence in fences(Document(text, where), where):
         parts += expand(fence.lines, fence.line + 1, where)[0]
     preprocessor = snippet_preprocessor()
     for number, line in enumerate(text.split("\n"), start=1):
-        if preprocessor.RE_ALL_SNIPPETS.match(line):
+        if preprocessor.RE_ALL_SNIPPETS.match(line) and (measurements or not MEASUREMENTS.search(line)):
             parts += expand([line.strip()], number, where)[0]
     return "\n".join(parts)
 
@@ -107,10 +112,10 @@ def known_on_site(pages: list[Path]) -> set[Decimal | str]:
 
 
 @cache
-def site_shows() -> frozenset[Decimal | str]:
+def site_shows(measurements: bool = True) -> frozenset[Decimal | str]:
     """The numbers the site's pages, snippets and pins show: read once per run. (A figure's caption
     is checked against its own data by tests/test_figures.py, so prose never needs a figure.)"""
-    texts = [shown(page) for page in site_pages()]
+    texts = [shown(page, measurements) for page in site_pages()]
     texts += [path.read_text(encoding="utf-8") for path in sorted(MODULES.glob("*.py"))]
     texts += [pin_lines()]
     return frozenset().union(*map(values, texts))
