@@ -56,14 +56,10 @@ def test_unseeded_random_numbers_differ_between_runs(runner):
     assert runner.run(code).stdout != runner.run(code).stdout
 
 
-def distinct_blocks():
-    return list({run_key(block): block for page in PAGES for block in code_blocks(page)}.values())
-
-
 def submit_second_runs():
     """Each distinct program once (unless collecting the pages submitted it already), then each
     a second time, in reverse order."""
-    blocks = distinct_blocks()
+    blocks = list({run_key(block): block for page in PAGES for block in code_blocks(page)}.values())
     for block in blocks:
         submit(block)
     for block in reversed(blocks):
