@@ -72,6 +72,17 @@ class Visit:
         self.context.close()
 
 
+MOUNTED = "() => document.documentElement.dataset.material === 'mounted'"
+
+
+def wake(page):
+    """The reader's first interaction (the pointer moves), after which Material's bundle runs
+    (hooks/material_on_interaction.js); returns once it has mounted the page."""
+    page.mouse.move(10, 200)
+    page.wait_for_function(MOUNTED)
+    return page
+
+
 def search(page, term):
     """Enter a query and return the result links.
 

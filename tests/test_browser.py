@@ -16,7 +16,7 @@ import yaml
 from axe_playwright_python.sync_playwright import Axe
 
 from harness import png
-from harness.browser import Visit, page_url, search
+from harness.browser import MOUNTED, Visit, page_url, search, wake
 from harness.pytest_plugin import code_blocks
 from harness.site_build import LANGUAGES, ROOT, page_names
 
@@ -86,8 +86,10 @@ class Shown:
         self.scheme, self.violations = None, {}
 
     def ready(self):
-        """Loaded until the network is idle, with axe-core started in the light palette."""
+        """Loaded until the network is idle, woken as a reader's first interaction wakes it
+        (Material's bundle mounted), with axe-core started in the light palette."""
         self.page.wait_for_load_state("networkidle")
+        wake(self.page)
         self.page.evaluate(Axe().axe_script)
         self.palette("light")
         return self
@@ -223,6 +225,44 @@ def test_a_reader_who_prefers_dark_gets_the_dark_palette_at_load(server, visit, 
     page = visit(page_url(server, locale, "index.md"), "domcontentloaded", color_scheme="dark").page
     assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
     assert sum(rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))) < 3 * 80
+
+
+# What Material's bundle does to a page, read before and after it runs.
+MATERIAL_STATE = """() => ({
+    mounted: document.documentElement.dataset.material ?? null,
+    bundle: typeof window.document$,
+    copyButtons: document.querySelectorAll("button[data-md-type=copy]").length,
+    paletteToggles: [...document.querySelectorAll("form[data-md-component=palette] label")]
+        .filter(label => label.getClientRects().length).map(label => label.htmlFor),
+    scheme: document.body.dataset.mdColorScheme,
+})"""
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_material_runs_on_the_readers_first_interaction(server, visit, locale):
+    """hooks/material_on_interaction.js: a page that is only loaded runs none of Material's
+    bundle (it is prefetched, not run), yet shows the palette toggle Material will show; the
+    first interaction mounts it (copy buttons, the same toggle) with nothing failing."""
+    opened = visit(page_url(server, locale, "sgd-formula.md"), wait_until="networkidle")
+    before = opened.page.evaluate(MATERIAL_STATE)
+    assert before == {"mounted": None, "bundle": "undefined", "copyButtons": 0,
+                      "paletteToggles": ["__palette_1"], "scheme": "default"}, before
+    blocks = len(code_blocks(ROOT / "docs" / locale / "sgd-formula.md"))
+    after = wake(opened.page).evaluate(MATERIAL_STATE)
+    assert after["bundle"] == "object" and after["paletteToggles"] == before["paletteToggles"], after
+    assert after["copyButtons"] >= blocks > 0, after
+    assert opened.failures == [] and opened.console == []
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_a_click_on_the_palette_toggle_before_material_runs_is_not_lost(server, visit, locale):
+    """The reader's first interaction is a click on the palette toggle: it wakes the bundle,
+    is held until Material has mounted and is then replayed, so the palette switches once."""
+    page = visit(page_url(server, locale, "index.md"), wait_until="networkidle").page
+    page.click("form[data-md-component=palette] label >> visible=true")
+    page.wait_for_function(MOUNTED)
+    page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
+    assert page.evaluate(MATERIAL_STATE)["paletteToggles"] == ["__palette_0"]
 
 
 def rgb(css):

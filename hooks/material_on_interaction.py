@@ -1,0 +1,59 @@
+"""Run Material's bundle on the reader's first interaction, not while the page loads
+(hooks/material_on_interaction.js says why and how).
+
+Every page and the 404 page get:
+- Material's bundle and the site's extra_javascript (which use Material's document$) as
+  <script type="text/x-on-interaction" data-src="..."> placeholders, the bundle prefetched;
+- at the start of <body>, the "js" class Material would set, and the palette Material would
+  pick for a reader with no stored choice (the first of mkdocs.yml's palettes whose media
+  query matches), so that a reader whose system prefers dark gets a dark page at once;
+- before </body>, hooks/material_on_interaction.js, inlined.
+"""
+
+import json
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+BUNDLE = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
+BODY = re.compile(r"<body[^>]*>")
+LOADER = "<script>{}</script>".format(re.sub(
+    r"\A/\*.*?\*/\s*", "", (Path(__file__).parent / "material_on_interaction.js").read_text(encoding="utf-8"),
+    flags=re.S))
+START = (
+    '<script>document.documentElement.classList.replace("no-js","js");'
+    'if(!__md_get("__palette"))for(const p of {palettes})if(matchMedia(p.media).matches){{'
+    'for(const k of ["scheme","primary","accent"])document.body.setAttribute("data-md-color-"+k,p[k]);break}}</script>'
+)
+
+
+def held(src):
+    return f'<script type="text/x-on-interaction" data-src="{src}"></script>'
+
+
+def rewrite(output, config, where):
+    bundle = BUNDLE.search(output)
+    if not bundle:
+        raise PluginError(f"hooks/material_on_interaction.py: no Material bundle <script> in {where}; "
+                          "Material changed: see the hook's docstring before pointing it at the new tag")
+    output = BUNDLE.sub(lambda match: held(match.group(1)), output, count=1)
+    for script in config.extra_javascript:
+        tag = re.compile(rf'<script src="([^"]*{re.escape(str(script))})"></script>')
+        output, found = tag.subn(lambda match: held(match.group(1)), output, count=1)
+        if not found:
+            raise PluginError(f"hooks/material_on_interaction.py: extra_javascript {script} is not in {where}")
+    palettes = json.dumps([{key: option.get(key) or default for key, default in
+                            (("media", "all"), ("scheme", "default"), ("primary", "indigo"), ("accent", "indigo"))}
+                           for option in config.theme["palette"]], separators=(",", ":"))
+    output = BODY.sub(lambda match: match.group(0) + START.format(palettes=palettes), output, count=1)
+    output = output.replace("</head>", f'<link rel="prefetch" href="{bundle.group(1)}" as="script"></head>', 1)
+    return output.replace("</body>", LOADER + "</body>", 1)
+
+
+def on_post_page(output, page, config):
+    return rewrite(output, config, page.file.src_uri)
+
+
+def on_post_template(output, template_name, config):
+    return rewrite(output, config, template_name) if template_name == "404.html" else output
