@@ -7,7 +7,9 @@ Every page and the 404 page get:
 - at the start of <body>, the "js" class Material would set, and the palette Material would
   pick for a reader with no stored choice (the first of mkdocs.yml's palettes whose media
   query matches), so that a reader whose system prefers dark gets a dark page at once;
-- before </body>, hooks/material_on_interaction.js, inlined.
+- before </body>, hooks/material_on_interaction.js, inlined;
+- an accessible name for Material's search dialog (the search box's own label, "Search" or
+  "搜索"), which the page needs before Material has run.
 """
 
 import json
@@ -18,6 +20,8 @@ from mkdocs.exceptions import PluginError
 
 BUNDLE = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
 BODY = re.compile(r"<body[^>]*>")
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+SEARCH_BOX = re.compile(r'<input type="text" class="md-search__input" name="query" aria-label="([^"]+)"')
 LOADER = "<script>{}</script>".format(re.sub(
     r"\A/\*.*?\*/\s*", "", (Path(__file__).parent / "material_on_interaction.js").read_text(encoding="utf-8"),
     flags=re.S))
@@ -37,6 +41,10 @@ def rewrite(output, config, where):
     if not bundle:
         raise PluginError(f"hooks/material_on_interaction.py: no Material bundle <script> in {where}; "
                           "Material changed: see the hook's docstring before pointing it at the new tag")
+    box = SEARCH_BOX.search(output)
+    if SEARCH_DIALOG not in output or not box:
+        raise PluginError(f"hooks/material_on_interaction.py: Material's search dialog or box changed in {where}")
+    output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + f' aria-label="{box.group(1)}">', 1)
     output = BUNDLE.sub(lambda match: held(match.group(1)), output, count=1)
     for script in config.extra_javascript:
         tag = re.compile(rf'<script src="([^"]*{re.escape(str(script))})"></script>')

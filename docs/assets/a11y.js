@@ -1,13 +1,12 @@
-// Accessible names for elements that Material for MkDocs creates without one (the search
-// dialog, the toolbar of every code block, code annotation markers), and keyboard access
-// to wide tables, which scroll inside their own box.
+// Accessible names for elements that Material for MkDocs creates without one (the toolbar of
+// every code block, code annotation markers), and keyboard access to wide tables, which
+// scroll inside their own box. (The search dialog is named in the HTML: hooks/material_on_interaction.py.)
 // Material creates them when it mounts a page; document$ emits right after that.
 const a11yWords = document.documentElement.lang.startsWith("zh")
-  ? { search: "搜索", code: "代码块工具", note: "注释", table: "表格" }
-  : { search: "Search", code: "Code block tools", note: "Annotation", table: "Table" };
+  ? { code: "代码块工具", note: "注释", table: "表格" }
+  : { code: "Code block tools", note: "Annotation", table: "Table" };
 
 document$.subscribe(() => {
-  document.querySelector(".md-search[role=dialog]")?.setAttribute("aria-label", a11yWords.search);
   document.querySelectorAll(".md-code__nav").forEach((nav, index) => {
     nav.setAttribute("aria-label", `${a11yWords.code} ${index + 1}`);
   });
