@@ -26,11 +26,26 @@ class Visit:
         devtools.send("Network.enable")
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("requestfinished", lambda request: self.finished.append(request))
-        self.page.on("requestfailed", lambda r: self.failures.append(self.describe(r.url, r.failure)))
+        self.failed = []  # requests that failed, for counting those still open
+        self.page.on("requestfailed", lambda r: self.failed.append(r) or self.failures.append(self.describe(r.url, r.failure)))
         self.page.on("response", lambda r: r.status >= 400 and self.failures.append(self.describe(r.url, f"HTTP {r.status}")))
         self.page.on("console", lambda m: m.type == "error" and self.console.append(f"{self.url}: {m.text} ({m.location})"))
         self.page.on("pageerror", lambda error: self.console.append(f"{self.url}: {error}"))
         self.page.goto(url, wait_until=wait_until)
+
+    def wake(self, quiet_ms=500):
+        """The reader's first interaction (the pointer moves), after which Material's bundle
+        runs (hooks/material_on_interaction.js); returns once it has mounted the page and the
+        requests that mounting starts (the search worker, the language switch's sitemap) have
+        ended, with none started for quiet_ms."""
+        self.page.mouse.move(10, 200)
+        self.page.wait_for_function(MOUNTED)
+        quiet = 0
+        while quiet < quiet_ms:
+            self.page.wait_for_timeout(50)
+            busy = len(self.requests) > len(self.finished) + len(self.failed)
+            quiet = 0 if busy else quiet + 50
+        return self.page
 
     def note_initiator(self, event):
         initiator = event.get("initiator", {})
@@ -73,14 +88,6 @@ class Visit:
 
 
 MOUNTED = "() => document.documentElement.dataset.material === 'mounted'"
-
-
-def wake(page):
-    """The reader's first interaction (the pointer moves), after which Material's bundle runs
-    (hooks/material_on_interaction.js); returns once it has mounted the page."""
-    page.mouse.move(10, 200)
-    page.wait_for_function(MOUNTED)
-    return page
 
 
 def search(page, term):

@@ -4,10 +4,10 @@
 Every page and the 404 page get:
 - Material's bundle and the site's extra_javascript (which use Material's document$) as
   <script type="text/x-on-interaction" data-src="..."> placeholders, the bundle prefetched;
-- at the start of <body>, the "js" class Material would set, and the palette Material would
-  pick for a reader with no stored choice (the first of mkdocs.yml's palettes whose media
-  query matches), so that a reader whose system prefers dark gets a dark page at once;
-- before </body>, hooks/material_on_interaction.js, inlined;
+- at the start of <body>, the "js" class Material would set, the palette Material would pick
+  for a reader with no stored choice (the first of mkdocs.yml's palettes whose media query
+  matches), so that a reader whose system prefers dark gets a dark page at once, and
+  hooks/material_on_interaction.js, inlined, so that it hears the reader from the start;
 - an accessible name for Material's search dialog (the search box's own label, "Search" or
   "搜索"), which the page needs before Material has run.
 """
@@ -54,9 +54,8 @@ def rewrite(output, config, where):
     palettes = json.dumps([{key: option.get(key) or default for key, default in
                             (("media", "all"), ("scheme", "default"), ("primary", "indigo"), ("accent", "indigo"))}
                            for option in config.theme["palette"]], separators=(",", ":"))
-    output = BODY.sub(lambda match: match.group(0) + START.format(palettes=palettes), output, count=1)
-    output = output.replace("</head>", f'<link rel="prefetch" href="{bundle.group(1)}" as="script"></head>', 1)
-    return output.replace("</body>", LOADER + "</body>", 1)
+    output = BODY.sub(lambda match: match.group(0) + START.format(palettes=palettes) + LOADER, output, count=1)
+    return output.replace("</head>", f'<link rel="prefetch" href="{bundle.group(1)}" as="script"></head>', 1)
 
 
 def on_post_page(output, page, config):

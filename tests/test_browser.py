@@ -16,7 +16,7 @@ import yaml
 from axe_playwright_python.sync_playwright import Axe
 
 from harness import png
-from harness.browser import MOUNTED, Visit, page_url, search, wake
+from harness.browser import MOUNTED, Visit, page_url, search
 from harness.pytest_plugin import code_blocks
 from harness.site_build import LANGUAGES, ROOT, page_names
 
@@ -78,8 +78,8 @@ class Shown:
     opening a page costs more than most checks on it. axe-core starts as soon as the page is
     idle. The dark palette's checks run after the light one's, on the same page, switched as
     a reader switches it (the header's palette toggle); that a reader whose system prefers dark
-    gets a page that starts dark is the template's work, checked on one page per language
-    (test_a_reader_who_prefers_dark_gets_the_dark_palette_at_load)."""
+    gets a page that starts dark is the work of hooks/material_on_interaction.py, checked on one
+    page per language (test_a_reader_who_prefers_dark_gets_the_dark_palette_at_load)."""
 
     def __init__(self, browser, server, locale, name):
         self.locale, self.name = locale, name
@@ -94,7 +94,8 @@ class Shown:
         """Loaded until the network is idle, woken as a reader's first interaction wakes it
         (Material's bundle mounted), with axe-core started in the light palette."""
         self.page.wait_for_load_state("networkidle")
-        wake(self.page)
+        assert not self.page.evaluate(MOUNTED), f"{self.url}: Material ran before the reader did anything"
+        self.opened.wake()
         self.page.evaluate(Axe().axe_script)
         self.palette("light")
         return self
@@ -225,8 +226,9 @@ def test_dark_palette_renders(shown):
 
 @pytest.mark.parametrize("locale", LANGUAGES)
 def test_a_reader_who_prefers_dark_gets_the_dark_palette_at_load(server, visit, locale):
-    """Material's template picks the palette from the reader's prefers-color-scheme before the
-    page is drawn (the per-page checks switch the palette with its toggle instead)."""
+    """hooks/material_on_interaction.py picks the palette from the reader's prefers-color-scheme
+    before the page is drawn, as Material would (the per-page checks switch the palette with
+    its toggle instead)."""
     page = visit(page_url(server, locale, "index.md"), "domcontentloaded", color_scheme="dark").page
     assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
     assert sum(rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))) < 3 * 80
@@ -249,8 +251,9 @@ def test_material_runs_on_the_readers_first_interaction(server, visit, locale):
     bundle (it is prefetched, not run), yet shows the palette toggle Material will show and
     passes axe-core as it is (what Lighthouse audits). Its wide code blocks are not yet
     focusable: Material makes them so when it mounts, and a keyboard reader's first key (here
-    Tab) mounts it, after which they are. The per-page checks audit mounted pages."""
-    opened = visit(page_url(server, locale, "sgd-formula.md"), wait_until="networkidle")
+    Tab) mounts it, after which they are. Mounting moves nothing on the page (no layout shift,
+    though Material wraps the tables then). The per-page checks audit mounted pages."""
+    opened = visit(page_url(server, locale, "adam.md"), wait_until="networkidle")
     page = opened.page
     before = page.evaluate(MATERIAL_STATE)
     assert before == {"mounted": None, "bundle": "undefined", "copyButtons": 0,
@@ -259,26 +262,44 @@ def test_material_runs_on_the_readers_first_interaction(server, visit, locale):
     page.evaluate(AXE_RUN.replace('"color-contrast": {enabled: false}',
                                   '"color-contrast": {enabled: false}, "scrollable-region-focusable": {enabled: false}'))
     assert [f"{v['id']}: {v['help']} (e.g. {v['nodes'][0]['target']})" for v in axe_results(page)] == []
+    assert not page.evaluate(MOUNTED)
+    page.evaluate("""() => { window.shifted = 0; new PerformanceObserver(list => list.getEntries()
+        .forEach(shift => { window.shifted += shift.value; })).observe({type: "layout-shift"}); }""")
     page.keyboard.press("Tab")
     page.wait_for_function(MOUNTED)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert page.evaluate("window.shifted") == 0
     after = page.evaluate(MATERIAL_STATE)
     assert after["bundle"] == "object" and after["paletteToggles"] == before["paletteToggles"], after
-    assert after["copyButtons"] >= len(code_blocks(ROOT / "docs" / locale / "sgd-formula.md")) > 0, after
+    assert after["copyButtons"] >= len(code_blocks(ROOT / "docs" / locale / "adam.md")) > 0, after
     focusable = page.evaluate("""() => axe.run(document, {runOnly: ["scrollable-region-focusable"],
         resultTypes: ["violations"]}).then(results => results.violations.map(v => v.nodes.length))""")
     assert focusable == []
     assert opened.failures == [] and opened.console == []
 
 
-@pytest.mark.parametrize("locale", LANGUAGES)
-def test_a_click_on_the_palette_toggle_before_material_runs_is_not_lost(server, visit, locale):
-    """The reader's first interaction is a click on the palette toggle: it wakes the bundle,
-    is held until Material has mounted and is then replayed, so the palette switches once."""
-    page = visit(page_url(server, locale, "index.md"), wait_until="networkidle").page
+@pytest.mark.parametrize("prefers, switched", [("light", ("slate", 1)), ("dark", ("default", 0))])
+def test_a_click_on_the_palette_toggle_before_material_runs_is_not_lost(server, visit, prefers, switched):
+    """The reader's first interaction is a click on the palette toggle (the one shown for
+    their system's preference), made before the bundle has arrived (held back here): it wakes
+    the page, is held until Material has mounted and is then replayed, so the palette switches
+    once, and Material stores the choice."""
+    opened = visit(page_url(server, "en", "index.md"), wait_until="networkidle", color_scheme=prefers)
+    page = opened.page
+    arrived = []
+    page.route("**/assets/javascripts/bundle.*.min.js",
+               lambda route: arrived.append(route) if not arrived else route.continue_())
     page.click("form[data-md-component=palette] label >> visible=true")
+    page.wait_for_function("() => document.querySelector('script[src*=\"/bundle.\"]') !== null")
+    assert not page.evaluate(MOUNTED)
+    assert len(arrived) == 1
+    arrived[0].continue_()
     page.wait_for_function(MOUNTED)
-    page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
-    assert page.evaluate(MATERIAL_STATE)["paletteToggles"] == ["__palette_0"]
+    scheme, index = switched
+    page.wait_for_function("scheme => document.body.dataset.mdColorScheme === scheme", arg=scheme)
+    stored = page.evaluate("() => __md_get('__palette').index")
+    assert stored == index
+    assert page.evaluate(MATERIAL_STATE)["paletteToggles"] == [f"__palette_{1 - index}"]
 
 
 def rgb(css):
@@ -384,10 +405,14 @@ START_SEARCH = {
 @pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("way", START_SEARCH)
 def test_search_index_is_downloaded_when_the_reader_starts_a_search(server, visit, locale, way):
-    """hooks/search_on_demand.js: a page that is only read never requests the index (nor
-    Material's worker); the first search fetches it, and answers."""
+    """hooks/search_on_demand.js: a page that is only read, Material mounted, never requests
+    the index (nor Material's worker); the first search fetches it, and answers. The shortcut
+    is the reader's first action, before Material has run (hooks/material_on_interaction.js
+    replays it)."""
     viewport = {"width": 375, "height": 812} if way == "icon" else None  # the icon is the phone's way
     opened = visit(page_url(server, locale, "index.md"), wait_until="networkidle", viewport=viewport)
+    if way != "shortcut":  # the shortcut is pressed before Material runs: its key is replayed
+        opened.wake()
     early = [url for url in opened.requests if INDEX.search(urlsplit(url).path) or "/workers/search." in url]
     assert early == [], f"{locale}: requested before the reader started a search: {early}"
     # The page is idle already, so waiting for "networkidle" would not wait for the index.
