@@ -2,8 +2,9 @@
 
 A GitHub project page lives at ``https://<owner>.github.io/<repo>/``, so the tests serve the
 site under ``/optimizer-step/`` rather than at the root: a URL that only works at the root
-fails here. Each language's missing pages get that language's 404 page, as hosts that look
-for ``/<locale>/404.html`` serve them. nginx comes from Debian's packages
+fails here. Files may be cached for ten minutes, as GitHub Pages allows. Each language's
+missing pages get that language's 404 page, as hosts that look for ``/<locale>/404.html``
+serve them. nginx comes from Debian's packages
 (``python3 tools/dev.py test`` installs it as root, as it installs Chromium).
 """
 
@@ -42,6 +43,7 @@ http {{
     gzip_types text/css application/javascript text/javascript application/json application/xml
                text/xml image/svg+xml text/plain;
     gzip_min_length 256;
+    expires 10m;  # Cache-Control: max-age=600, as GitHub Pages sends for every file
     server {{
         listen 127.0.0.1:{port};
         server_name localhost;

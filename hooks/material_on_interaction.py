@@ -3,7 +3,7 @@
 
 Every page and the 404 page get:
 - Material's bundle and the site's extra_javascript (which use Material's document$) as
-  <script type="text/x-on-interaction" data-src="..."> placeholders, the bundle prefetched;
+  <script type="text/x-on-interaction" data-src="..."> placeholders, each prefetched;
 - at the start of <body>, the "js" class Material would set, the palette Material would pick
   for a reader with no stored choice (the first of mkdocs.yml's palettes whose media query
   matches), so that a reader whose system prefers dark gets a dark page at once, and
@@ -32,11 +32,13 @@ START = (
 )
 
 
-def held(src):
-    return f'<script type="text/x-on-interaction" data-src="{src}"></script>'
-
-
 def rewrite(output, config, where):
+    prefetched = []
+
+    def held(src):
+        prefetched.append(f'<link rel="prefetch" href="{src}" as="script">')
+        return f'<script type="text/x-on-interaction" data-src="{src}"></script>'
+
     bundle = BUNDLE.search(output)
     if not bundle:
         raise PluginError(f"hooks/material_on_interaction.py: no Material bundle <script> in {where}; "
@@ -55,7 +57,7 @@ def rewrite(output, config, where):
                             (("media", "all"), ("scheme", "default"), ("primary", "indigo"), ("accent", "indigo"))}
                            for option in config.theme["palette"]], separators=(",", ":"))
     output = BODY.sub(lambda match: match.group(0) + START.format(palettes=palettes) + LOADER, output, count=1)
-    return output.replace("</head>", f'<link rel="prefetch" href="{bundle.group(1)}" as="script"></head>', 1)
+    return output.replace("</head>", "".join(prefetched) + "</head>", 1)
 
 
 def on_post_page(output, page, config):
