@@ -4,7 +4,9 @@ was the whole of each page's total blocking time in Lighthouse's mobile runs (/s
 318-331 ms with it, 0 without). Until it runs, the page has what Material's HTML and CSS give
 it: text, formulas, figures, navigation, the drawer and the setup toggles; what the bundle adds
 (copy buttons, the header's title on scroll, search, the palette toggle's switch) waits for the
-reader's first pointer, touch, key, wheel, scroll, focus or click. The bundle is prefetched
+reader's first pointer, touch, key, wheel, focus or click (not a scroll: the browser scrolls a
+page opened at a #section itself, and a reader's own scroll starts with one of those). The
+bundle is prefetched
 (hooks/material_on_interaction.py), so where the browser prefetches (not Safari) running it
 costs no round trip.
 
@@ -18,7 +20,7 @@ palette toggle, held and replayed once it has mounted; and the last of Material'
 A click on the search icon focuses the search box at once, as Material does. When all have
 run, <html> gets data-material="mounted" ("failed" if Material did not start). */
 (() => {
-  const WAKE = ["pointerdown", "pointermove", "touchstart", "keydown", "wheel", "scroll", "focusin", "click"]
+  const WAKE = ["pointerdown", "pointermove", "touchstart", "keydown", "wheel", "focusin", "click"]
   const KEYS = ["/", "f", "s", "p", ",", "n", "."]  // Material's keys when no field has focus
   let mounted = false, key = null, click = null
 
