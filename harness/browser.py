@@ -33,7 +33,7 @@ class Visit:
         self.page.on("pageerror", lambda error: self.console.append(f"{self.url}: {error}"))
         self.page.goto(url, wait_until=wait_until)
 
-    def wake(self, quiet_ms=500):
+    def wake(self, quiet_ms=150):
         """The reader's first interaction (the pointer moves), after which Material's bundle
         runs (hooks/material_on_interaction.js); returns once it has mounted the page and the
         requests that mounting starts (the search worker, the language switch's sitemap) have
