@@ -6,9 +6,8 @@ it: text, formulas, figures, navigation, the drawer and the setup toggles; what 
 (copy buttons, the header's title on scroll, search, the palette toggle's switch) waits for the
 reader's first pointer, touch, key, wheel, focus or click (not a scroll: the browser scrolls a
 page opened at a #section itself, and a reader's own scroll starts with one of those). The
-bundle is prefetched
-(hooks/material_on_interaction.py), so where the browser prefetches (not Safari) running it
-costs no round trip.
+bundle is prefetched (hooks/material_on_interaction.py), so where the browser prefetches (not
+Safari) running it costs no round trip.
 
 The hook turns Material's script and those that use its document$ into
 <script type="text/x-on-interaction" data-src="...">; this script, at the start of <body>, runs
@@ -22,7 +21,7 @@ run, <html> gets data-material="mounted" ("failed" if Material did not start). *
 (() => {
   const WAKE = ["pointerdown", "pointermove", "touchstart", "keydown", "wheel", "focusin", "click"]
   const KEYS = ["/", "f", "s", "p", ",", "n", "."]  // Material's keys when no field has focus
-  let mounted = false, key = null, click = null
+  let key = null, click = null
 
   const onClick = event => {
     const target = event.target
@@ -45,7 +44,7 @@ run, <html> gets data-material="mounted" ("failed" if Material did not start). *
     delete document.addEventListener
     removeEventListener("click", onClick, true)
     removeEventListener("keydown", onKey, true)
-    mounted = typeof window.document$ === "object"
+    const mounted = typeof window.document$ === "object"
     document.documentElement.dataset.material = mounted ? "mounted" : "failed"
     if (!mounted) return
     if (click) click.click()

@@ -14,17 +14,16 @@ Every page and the 404 page get:
 
 import json
 import re
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+
+from search_per_language import inlined  # hooks/ is on sys.path for hooks
 
 BUNDLE = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
 BODY = re.compile(r"<body[^>]*>")
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 SEARCH_BOX = re.compile(r'<input type="text" class="md-search__input" name="query" aria-label="([^"]+)"')
-LOADER = "<script>{}</script>".format(re.sub(
-    r"\A/\*.*?\*/\s*", "", (Path(__file__).parent / "material_on_interaction.js").read_text(encoding="utf-8"),
-    flags=re.S))
+LOADER = inlined("material_on_interaction.js")
 START = (
     '<script>document.documentElement.classList.replace("no-js","js");'
     'if(!__md_get("__palette"))for(const p of {palettes})if(matchMedia(p.media).matches){{'
@@ -39,15 +38,14 @@ def rewrite(output, config, where):
         prefetched.append(f'<link rel="prefetch" href="{src}" as="script">')
         return f'<script type="text/x-on-interaction" data-src="{src}"></script>'
 
-    bundle = BUNDLE.search(output)
-    if not bundle:
+    output, found = BUNDLE.subn(lambda match: held(match.group(1)), output, count=1)
+    if not found:
         raise PluginError(f"hooks/material_on_interaction.py: no Material bundle <script> in {where}; "
                           "Material changed: see the hook's docstring before pointing it at the new tag")
     box = SEARCH_BOX.search(output)
     if SEARCH_DIALOG not in output or not box:
         raise PluginError(f"hooks/material_on_interaction.py: Material's search dialog or box changed in {where}")
     output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + f' aria-label="{box.group(1)}">', 1)
-    output = BUNDLE.sub(lambda match: held(match.group(1)), output, count=1)
     for script in config.extra_javascript:
         tag = re.compile(rf'<script src="([^"]*{re.escape(str(script))})"></script>')
         output, found = tag.subn(lambda match: held(match.group(1)), output, count=1)

@@ -33,9 +33,14 @@ CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</sc
 # Material's worker, e.g. ../assets/javascripts/workers/search.a7633da7.min.js, and ours beside it.
 MATERIAL_WORKER = re.compile(r"(.*/workers/)(search\.[0-9a-f]+\.min\.js)")
 QUERY_WORKER = "search-query.js"
-# Inlined without its opening comment, which every page would otherwise carry.
-ON_DEMAND = "<script>{}</script>".format(re.sub(
-    r"\A/\*.*?\*/\s*", "", (Path(__file__).parent / "search_on_demand.js").read_text(encoding="utf-8"), flags=re.S))
+def inlined(script):
+    """A script of hooks/ as an inline <script>, without its opening comment, which every page
+    would otherwise carry."""
+    text = (Path(__file__).parent / script).read_text(encoding="utf-8")
+    return "<script>{}</script>".format(re.sub(r"\A/\*.*?\*/\s*", "", text, flags=re.S))
+
+
+ON_DEMAND = inlined("search_on_demand.js")
 
 
 # Every code or output block (Material's highlight div) and every setup toggle.
